@@ -1,0 +1,86 @@
+package io.sluice;
+
+import io.r2dbc.spi.Connection;
+import io.r2dbc.spi.R2dbcException;
+import java.util.function.Function;
+import reactor.core.publisher.Flux;
+
+/** A borrowed connection and what Sluice needs to know about it to hand it back cleanly. */
+final class DefaultSession implements Session, DefaultQuery.Runner {
+
+    private final Lane lane;
+    private final Connection connection;
+    private final boolean transactional;
+    private final int fetchSize;
+    private volatile boolean closed;
+    /** The last statement failed on the server: inside a transaction, PostgreSQL has aborted it. */
+    private volatile boolean lastStatementFailed;
+
+    DefaultSession(Lane lane, Connection connection, boolean transactional, int fetchSize) {
+        this.lane = lane;
+        this.connection = connection;
+        this.transactional = transactional;
+        this.fetchSize = fetchSize;
+    }
+
+    @Override
+    public Lane lane() {
+        return lane;
+    }
+
+    @Override
+    public boolean inTransaction() {
+        return transactional;
+    }
+
+    @Override
+    public Query sql(String sql) {
+        return new DefaultQuery(this, sql);
+    }
+
+    @Override
+    public Connection connection() {
+        if (closed) {
+            throw new SessionClosedException(lane);
+        }
+        return connection;
+    }
+
+    @Override
+    public <T> Flux<T> run(Function<DefaultSession, Flux<T>> body) {
+        return Flux.defer(() -> closed ? Flux.error(new SessionClosedException(lane)) : body.apply(this))
+                .onErrorMap(e -> Failures.translate(lane, e));
+    }
+
+    @Override
+    public int fetchSize() {
+        return fetchSize;
+    }
+
+    <T> Flux<T> track(Flux<T> statement) {
+        return statement
+                .doOnNext(ignored -> lastStatementFailed = false)
+                .doOnComplete(() -> lastStatementFailed = false)
+                .doOnError(e -> {
+                    if (e instanceof R2dbcException r && r.getSqlState() != null) {
+                        lastStatementFailed = true;
+                    }
+                });
+    }
+
+    boolean lastStatementFailed() {
+        return lastStatementFailed;
+    }
+
+    boolean transactional() {
+        return transactional;
+    }
+
+    Connection raw() {
+        return connection;
+    }
+
+    void close() {
+        closed = true;
+    }
+}

@@ -1,0 +1,115 @@
+package io.sluice;
+
+import io.r2dbc.spi.R2dbcException;
+import io.r2dbc.spi.R2dbcNonTransientResourceException;
+import io.r2dbc.spi.R2dbcTimeoutException;
+import io.r2dbc.spi.R2dbcTransientResourceException;
+import java.io.IOException;
+import java.util.regex.Pattern;
+import org.jspecify.annotations.Nullable;
+
+/**
+ * Turns driver and network exceptions into Sluice's typed exceptions, classified by SQLSTATE.
+ *
+ * <p>Why by SQLSTATE and not by the R2DBC exception hierarchy: r2dbc-postgresql reports a lost
+ * connection, an admin shutdown (57P01) or "too many connections" (53300) as
+ * {@code R2dbcNonTransient*Exception}, so a policy keyed on the driver's "transient" types would retry
+ * none of them.
+ */
+public final class Failures {
+
+    private static final Pattern QUOTED = Pattern.compile("\"[^\"]*\"");
+
+    private Failures() {
+    }
+
+    /**
+     * The typed form of {@code error}: a {@link SluiceException} is returned as is; a driver or network
+     * exception is wrapped (kept as the cause); any other exception, such as one thrown by the caller's
+     * own code, is returned unchanged.
+     */
+    public static Throwable translate(@Nullable Lane lane, Throwable error) {
+        if (error instanceof SluiceException) {
+            return error;
+        }
+        if (error instanceof R2dbcException r) {
+            return fromR2dbc(lane, r);
+        }
+        if (isNetworkFailure(error)) {
+            return new TransientConnectionException(SluiceException.prefix(lane) + "connection lost: " + error,
+                    lane, null, error);
+        }
+        return error;
+    }
+
+    /** The kind of a failure, for retry and breaker decisions; {@code null} for errors that are not Sluice's to judge. */
+    public static @Nullable FailureKind classify(Throwable error) {
+        Throwable t = translate(null, error);
+        return t instanceof SluiceException s ? s.kind() : null;
+    }
+
+    private static SluiceException fromR2dbc(@Nullable Lane lane, R2dbcException e) {
+        String state = e.getSqlState();
+        String at = e.getSql() == null ? "" : " in: " + excerpt(e.getSql());
+        String p = SluiceException.prefix(lane);
+        if (state == null || state.isEmpty()) {
+            if (e instanceof R2dbcTimeoutException) {
+                return new ConnectionUnavailableException(p + "timed out: " + e.getMessage(), lane, null, null, null, e);
+            }
+            if (e instanceof R2dbcNonTransientResourceException || e instanceof R2dbcTransientResourceException
+                    || isNetworkFailure(e)) {
+                return new TransientConnectionException(p + "connection lost: " + e.getMessage() + at, lane, null, e);
+            }
+            return new DatabaseException(p + "database error: " + e.getMessage() + at, lane, null, e);
+        }
+        String msg = state.startsWith("22") ? QUOTED.matcher(String.valueOf(e.getMessage())).replaceAll("\"…\"")
+                : String.valueOf(e.getMessage());
+        String detail = msg + " (SQLSTATE " + state + ")" + at;
+        if (state.equals("57014")) {
+            return new QueryTimeoutException(p + "statement cancelled, usually by statement_timeout: " + detail
+                    + ". Raise the timeout for this work or make the statement faster", lane, state, e);
+        }
+        if (state.startsWith("08") || state.equals("57P01") || state.equals("57P02") || state.equals("57P03")) {
+            return new TransientConnectionException(p + "connection lost: " + detail, lane, state, e);
+        }
+        if (state.equals("53300")) {
+            return new ConnectionUnavailableException(p + "the server refused a connection: " + detail
+                    + ". Lower the lanes' maxSize or raise max_connections", lane, state, null, null, e);
+        }
+        if (state.equals("40001")) {
+            return new SerializationFailureException(p + "serialization failure: " + detail, lane, state, e);
+        }
+        if (state.equals("40P01")) {
+            return new DeadlockException(p + "deadlock detected: " + detail, lane, state, e);
+        }
+        if (state.startsWith("23")) {
+            return new IntegrityViolationException(p + "integrity violation: " + detail, lane, state, e);
+        }
+        if (state.startsWith("42")) {
+            return new BadSqlException(p + "bad SQL: " + detail, lane, state, e);
+        }
+        return new DatabaseException(p + "database error: " + detail, lane, state, e);
+    }
+
+    private static boolean isNetworkFailure(Throwable error) {
+        for (Throwable t = error; t != null; t = t.getCause()) {
+            if (t instanceof IOException) {
+                return true;
+            }
+            String name = t.getClass().getName();
+            if (name.endsWith("PostgresConnectionClosedException") || name.endsWith("ConnectTimeoutException")) {
+                return true;
+            }
+            if (t.getCause() == t) {
+                break;
+            }
+        }
+        return false;
+    }
+
+    /** The first 200 characters of a statement, on one line, for messages. */
+    public static String excerpt(String sql) {
+        String oneLine = sql.strip().replaceAll("\\s+", " ");
+        return oneLine.length() <= 200 ? oneLine : oneLine.substring(0, 200) + "…";
+    }
+}

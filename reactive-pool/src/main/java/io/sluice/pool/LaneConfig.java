@@ -1,0 +1,327 @@
+package io.sluice.pool;
+
+import io.sluice.ConfigurationException;
+import io.sluice.Isolation;
+import io.sluice.Lane;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.regex.Pattern;
+import org.jspecify.annotations.Nullable;
+
+/**
+ * One lane's pool and session defaults. Immutable; from {@link #builder(Lane)}, whose setters reject a
+ * bad value at once (naming the lane, the setting and the value) and whose {@link Builder#build()}
+ * checks the settings against each other. Nothing is silently corrected.
+ *
+ * <p>Defaults: maxSize 10, minIdle 0, initialSize 0, acquireTimeout 2 s (callers are told "busy" fast
+ * rather than left waiting), maxPendingAcquires 4 x maxSize, maxIdleTime 10 min, maxLifetime 30 min
+ * with 10% jitter, eviction every 30 s, no max uses, fetch size 256, {@code application_name}
+ * {@code sluice-<lane>}.
+ */
+public final class LaneConfig {
+
+    private static final Pattern SETTING_NAME = Pattern.compile("[A-Za-z_][A-Za-z0-9_.]*");
+
+    private final Lane lane;
+    private final int maxSize;
+    private final int minIdle;
+    private final int initialSize;
+    private final Duration acquireTimeout;
+    private final int maxPendingAcquires;
+    private final Duration maxIdleTime;
+    private final Duration maxLifetime;
+    private final Duration lifetimeJitter;
+    private final Duration evictionInterval;
+    private final long maxUses;
+    private final boolean validateRemotely;
+    private final Duration validationTimeout;
+    private final String applicationName;
+    private final @Nullable Duration statementTimeout;
+    private final @Nullable Duration lockTimeout;
+    private final @Nullable Duration idleInTransactionTimeout;
+    private final @Nullable Isolation isolation;
+    private final boolean readOnly;
+    private final Map<String, String> sessionSettings;
+    private final List<String> sessionInit;
+    private final @Nullable String user;
+    private final @Nullable String password;
+    private final int fetchSize;
+
+    private LaneConfig(Builder b) {
+        this.lane = b.lane;
+        this.maxSize = b.maxSize;
+        this.minIdle = b.minIdle;
+        this.initialSize = b.initialSize;
+        this.acquireTimeout = b.acquireTimeout;
+        this.maxPendingAcquires = b.maxPendingAcquires != null ? b.maxPendingAcquires : 4 * b.maxSize;
+        this.maxIdleTime = b.maxIdleTime;
+        this.maxLifetime = b.maxLifetime;
+        this.lifetimeJitter = b.lifetimeJitter != null ? b.lifetimeJitter : b.maxLifetime.dividedBy(10);
+        this.evictionInterval = b.evictionInterval;
+        this.maxUses = b.maxUses;
+        this.validateRemotely = b.validateRemotely;
+        this.validationTimeout = b.validationTimeout;
+        this.applicationName = b.applicationName != null ? b.applicationName : "sluice-" + b.lane.name();
+        this.statementTimeout = b.statementTimeout;
+        this.lockTimeout = b.lockTimeout;
+        this.idleInTransactionTimeout = b.idleInTransactionTimeout;
+        this.isolation = b.isolation;
+        this.readOnly = b.readOnly;
+        this.sessionSettings = Map.copyOf(b.sessionSettings);
+        this.sessionInit = List.copyOf(b.sessionInit);
+        this.user = b.user;
+        this.password = b.password;
+        this.fetchSize = b.fetchSize;
+    }
+
+    public static Builder builder(Lane lane) {
+        return new Builder(Check.notNull("lane", lane));
+    }
+
+    public Lane lane() { return lane; }
+    public int maxSize() { return maxSize; }
+    public int minIdle() { return minIdle; }
+    public int initialSize() { return initialSize; }
+    public Duration acquireTimeout() { return acquireTimeout; }
+    public int maxPendingAcquires() { return maxPendingAcquires; }
+    public Duration maxIdleTime() { return maxIdleTime; }
+    public Duration maxLifetime() { return maxLifetime; }
+    public Duration lifetimeJitter() { return lifetimeJitter; }
+    public Duration evictionInterval() { return evictionInterval; }
+    /** Acquisitions after which a connection is closed and replaced; 0 for no limit. */
+    public long maxUses() { return maxUses; }
+    public boolean validateRemotely() { return validateRemotely; }
+    public Duration validationTimeout() { return validationTimeout; }
+    public String applicationName() { return applicationName; }
+    public @Nullable Duration statementTimeout() { return statementTimeout; }
+    public @Nullable Duration lockTimeout() { return lockTimeout; }
+    public @Nullable Duration idleInTransactionTimeout() { return idleInTransactionTimeout; }
+    public @Nullable Isolation isolation() { return isolation; }
+    public boolean readOnly() { return readOnly; }
+    public Map<String, String> sessionSettings() { return sessionSettings; }
+    public List<String> sessionInit() { return sessionInit; }
+    /** The role this lane connects as, or {@code null} for the server configuration's user. */
+    public @Nullable String user() { return user; }
+    @Nullable String password() { return password; }
+    public int fetchSize() { return fetchSize; }
+
+    @Override
+    public String toString() {
+        return "LaneConfig[" + lane + ": maxSize=" + maxSize + ", minIdle=" + minIdle + ", initialSize=" + initialSize
+                + ", acquireTimeout=" + acquireTimeout + ", maxPendingAcquires=" + maxPendingAcquires
+                + ", maxIdleTime=" + maxIdleTime + ", maxLifetime=" + maxLifetime + "±" + lifetimeJitter
+                + ", maxUses=" + maxUses + ", applicationName=" + applicationName
+                + ", statementTimeout=" + statementTimeout + ", user=" + (user == null ? "<server's>" : user)
+                + ", password=" + (password == null ? "<server's>" : "<hidden>") + "]";
+    }
+
+    /** Validating builder for {@link LaneConfig}. */
+    public static final class Builder {
+        private final Lane lane;
+        private int maxSize = 10;
+        private int minIdle = 0;
+        private int initialSize = 0;
+        private Duration acquireTimeout = Duration.ofSeconds(2);
+        private @Nullable Integer maxPendingAcquires;
+        private Duration maxIdleTime = Duration.ofMinutes(10);
+        private Duration maxLifetime = Duration.ofMinutes(30);
+        private @Nullable Duration lifetimeJitter;
+        private Duration evictionInterval = Duration.ofSeconds(30);
+        private long maxUses = 0;
+        private boolean validateRemotely = false;
+        private Duration validationTimeout = Duration.ofSeconds(5);
+        private @Nullable String applicationName;
+        private @Nullable Duration statementTimeout;
+        private @Nullable Duration lockTimeout;
+        private @Nullable Duration idleInTransactionTimeout;
+        private @Nullable Isolation isolation;
+        private boolean readOnly;
+        private final Map<String, String> sessionSettings = new LinkedHashMap<>();
+        private final List<String> sessionInit = new ArrayList<>();
+        private @Nullable String user;
+        private @Nullable String password;
+        private int fetchSize = 256;
+
+        private Builder(Lane lane) {
+            this.lane = lane;
+        }
+
+        private String s(String setting) {
+            return "lane '" + lane.name() + "': " + setting;
+        }
+
+        /** The most connections this lane holds at once. */
+        public Builder maxSize(int maxSize) {
+            this.maxSize = Check.atLeast(s("maxSize"), maxSize, 1);
+            return this;
+        }
+
+        /** Connections kept open even when idle; background eviction refills to this. */
+        public Builder minIdle(int minIdle) {
+            this.minIdle = Check.atLeast(s("minIdle"), minIdle, 0);
+            return this;
+        }
+
+        /** Connections opened at start-up. */
+        public Builder initialSize(int initialSize) {
+            this.initialSize = Check.atLeast(s("initialSize"), initialSize, 0);
+            return this;
+        }
+
+        /** How long a caller waits for a connection before {@code ConnectionUnavailableException}. */
+        public Builder acquireTimeout(Duration timeout) {
+            this.acquireTimeout = Check.positive(s("acquireTimeout"), timeout);
+            return this;
+        }
+
+        /** Callers allowed to wait for a connection; the next one is rejected at once. */
+        public Builder maxPendingAcquires(int max) {
+            this.maxPendingAcquires = Check.atLeast(s("maxPendingAcquires"), max, 0);
+            return this;
+        }
+
+        public Builder maxIdleTime(Duration time) {
+            this.maxIdleTime = Check.positive(s("maxIdleTime"), time);
+            return this;
+        }
+
+        public Builder maxLifetime(Duration time) {
+            this.maxLifetime = Check.positive(s("maxLifetime"), time);
+            return this;
+        }
+
+        /** Each connection's lifetime is shortened by a random part of this, so connections do not all expire at once. */
+        public Builder lifetimeJitter(Duration jitter) {
+            this.lifetimeJitter = Check.notNegative(s("lifetimeJitter"), jitter);
+            return this;
+        }
+
+        /** How often idle connections past their idle time or lifetime are closed and the minimum refilled. */
+        public Builder evictionInterval(Duration interval) {
+            this.evictionInterval = Check.positive(s("evictionInterval"), interval);
+            return this;
+        }
+
+        /** Close and replace a connection after this many acquisitions; 0 for no limit. */
+        public Builder maxUses(long maxUses) {
+            if (maxUses < 0) {
+                throw new ConfigurationException(s("maxUses"), s("maxUses") + " must be 0 (no limit) or positive, was " + maxUses);
+            }
+            this.maxUses = maxUses;
+            return this;
+        }
+
+        /**
+         * Check each connection with a round trip ({@code SELECT 1}) when it is lent out, not only that its
+         * socket is open. Costs a round trip per acquire; off by default.
+         */
+        public Builder validateRemotely(boolean remote) {
+            this.validateRemotely = remote;
+            return this;
+        }
+
+        public Builder validationTimeout(Duration timeout) {
+            this.validationTimeout = Check.positive(s("validationTimeout"), timeout);
+            return this;
+        }
+
+        /** The {@code application_name} this lane's connections show in {@code pg_stat_activity}. */
+        public Builder applicationName(String name) {
+            Check.notBlank(s("applicationName"), name);
+            if (name.length() > 63) {
+                throw new ConfigurationException(s("applicationName"), s("applicationName")
+                        + " must be at most 63 characters (PostgreSQL truncates longer names), was " + name.length());
+            }
+            this.applicationName = name;
+            return this;
+        }
+
+        /** Default {@code statement_timeout} of this lane's sessions. A transaction's own option wins. */
+        public Builder statementTimeout(Duration timeout) {
+            this.statementTimeout = Check.positive(s("statementTimeout"), timeout);
+            return this;
+        }
+
+        /** Default {@code lock_timeout} of this lane's sessions. */
+        public Builder lockTimeout(Duration timeout) {
+            this.lockTimeout = Check.positive(s("lockTimeout"), timeout);
+            return this;
+        }
+
+        /** The server closes a session left idle inside a transaction for longer than this. */
+        public Builder idleInTransactionTimeout(Duration timeout) {
+            this.idleInTransactionTimeout = Check.positive(s("idleInTransactionTimeout"), timeout);
+            return this;
+        }
+
+        /** Default isolation of this lane's transactions. */
+        public Builder isolation(Isolation isolation) {
+            this.isolation = Check.notNull(s("isolation"), isolation);
+            return this;
+        }
+
+        /** Make every transaction of the lane read-only unless it asks otherwise. */
+        public Builder readOnly(boolean readOnly) {
+            this.readOnly = readOnly;
+            return this;
+        }
+
+        /**
+         * A run-time parameter sent when a connection is opened (no extra round trip), e.g.
+         * {@code sessionSetting("search_path", "app")} or {@code ("TimeZone", "UTC")}.
+         */
+        public Builder sessionSetting(String name, String value) {
+            if (name == null || !SETTING_NAME.matcher(name).matches()) {
+                throw new ConfigurationException(s("sessionSetting"), s("sessionSetting") + " name '" + name + "' is not a PostgreSQL parameter name");
+            }
+            sessionSettings.put(name, Check.notNull(s("sessionSetting " + name), value));
+            return this;
+        }
+
+        /** SQL run once on each new connection of the lane, before it is first lent out. */
+        public Builder sessionInit(String sql) {
+            sessionInit.add(Check.notBlank(s("sessionInit"), sql));
+            return this;
+        }
+
+        /** Connect this lane as another role, e.g. a privileged one for {@code admin}, a least-privilege one for {@code interactive}. */
+        public Builder credentials(String user, @Nullable String password) {
+            this.user = Check.notBlank(s("user"), user);
+            this.password = password;
+            return this;
+        }
+
+        /** Rows fetched per round trip when a result is streamed; 0 reads the whole result at once. */
+        public Builder fetchSize(int rows) {
+            this.fetchSize = Check.atLeast(s("fetchSize"), rows, 0);
+            return this;
+        }
+
+        /**
+         * @throws ConfigurationException when settings contradict each other (e.g. minIdle above maxSize)
+         */
+        public LaneConfig build() {
+            if (minIdle > maxSize) {
+                throw new ConfigurationException(s("minIdle"), s("minIdle") + " (" + minIdle + ") must not exceed maxSize (" + maxSize + ")");
+            }
+            if (initialSize > maxSize) {
+                throw new ConfigurationException(s("initialSize"), s("initialSize") + " (" + initialSize + ") must not exceed maxSize (" + maxSize + ")");
+            }
+            if (lifetimeJitter != null && lifetimeJitter.compareTo(maxLifetime) >= 0) {
+                throw new ConfigurationException(s("lifetimeJitter"), s("lifetimeJitter") + " (" + lifetimeJitter
+                        + ") must be shorter than maxLifetime (" + maxLifetime + ")");
+            }
+            for (String reserved : List.of("application_name", "statement_timeout", "lock_timeout",
+                    "default_transaction_read_only", "default_transaction_isolation")) {
+                if (sessionSettings.containsKey(reserved)) {
+                    throw new ConfigurationException(s("sessionSetting"), s("sessionSetting") + " '" + reserved
+                            + "' has its own setter on LaneConfig.Builder; use that");
+                }
+            }
+            return new LaneConfig(this);
+        }
+    }
+}

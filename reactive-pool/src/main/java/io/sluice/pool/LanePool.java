@@ -1,0 +1,285 @@
+package io.sluice.pool;
+
+import io.r2dbc.pool.ConnectionPool;
+import io.r2dbc.pool.ConnectionPoolConfiguration;
+import io.r2dbc.pool.PoolMetrics;
+import io.r2dbc.postgresql.PostgresqlConnectionConfiguration;
+import io.r2dbc.postgresql.PostgresqlConnectionFactory;
+import io.r2dbc.spi.Connection;
+import io.r2dbc.spi.ConnectionFactory;
+import io.r2dbc.spi.ConnectionFactoryMetadata;
+import io.r2dbc.spi.R2dbcException;
+import io.r2dbc.spi.R2dbcTimeoutException;
+import io.r2dbc.spi.Result;
+import io.r2dbc.spi.ValidationDepth;
+import io.r2dbc.spi.Wrapped;
+import io.sluice.ConnectionUnavailableException;
+import io.sluice.Failures;
+import io.sluice.Lane;
+import io.sluice.LaneClosedException;
+import io.sluice.PoolSnapshot;
+import java.time.Duration;
+import java.util.LinkedHashMap;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.atomic.AtomicReference;
+import org.jspecify.annotations.Nullable;
+import reactor.core.publisher.Flux;
+import reactor.core.publisher.Mono;
+import reactor.pool.PoolAcquirePendingLimitException;
+import reactor.pool.PoolShutdownException;
+import reactor.pool.PooledRefMetadata;
+
+/** One lane's r2dbc-pool, with Sluice's eviction rules, session set-up and typed acquire errors. */
+final class LanePool {
+
+    private final Lane lane;
+    private final LaneConfig config;
+    private final String target;
+    private final ConnectionFactory factory;
+    private final ConnectionPool pool;
+    /** Connections handed back with {@link #discard}: evicted on release, never lent again. */
+    private final Set<Connection> doomed = ConcurrentHashMap.newKeySet();
+    private final AtomicReference<Failure> lastConnectFailure = new AtomicReference<>();
+    private volatile boolean closing;
+
+    private record Failure(Throwable error, long atNanos) {
+    }
+
+    LanePool(ServerConfig server, LaneConfig config) {
+        this.lane = config.lane();
+        this.config = config;
+        String user = config.user() != null ? config.user() : server.user();
+        this.target = server.host() + ":" + server.port() + "/" + server.database() + " as " + user
+                + " (sslmode " + server.sslMode().libpqName() + ")";
+        this.factory = new InitializingFactory(new PostgresqlConnectionFactory(driverConfig(server, config)));
+        this.pool = new ConnectionPool(ConnectionPoolConfiguration.builder(factory)
+                .name("sluice-" + lane.name())
+                .maxSize(config.maxSize())
+                .minIdle(config.minIdle())
+                .initialSize(config.initialSize())
+                .maxAcquireTime(config.acquireTimeout())
+                // r2dbc-pool's default of 1 retry makes the effective acquire timeout twice the configured one
+                .acquireRetry(0)
+                .maxIdleTime(config.maxIdleTime())
+                .maxLifeTime(config.maxLifetime())
+                .backgroundEvictionInterval(config.evictionInterval())
+                .maxCreateConnectionTime(server.connectTimeout().plusSeconds(1))
+                .maxValidationTime(config.validationTimeout())
+                .validationDepth(config.validateRemotely() ? ValidationDepth.REMOTE : ValidationDepth.LOCAL)
+                .customizer(b -> b
+                        .maxPendingAcquire(config.maxPendingAcquires())
+                        .evictionPredicate(this::evict)
+                        .destroyHandler(c -> {
+                            doomed.remove(c);
+                            return c.close();
+                        }))
+                .build());
+    }
+
+    private static PostgresqlConnectionConfiguration driverConfig(ServerConfig server, LaneConfig config) {
+        PostgresqlConnectionConfiguration.Builder b = PostgresqlConnectionConfiguration.builder()
+                .host(server.host())
+                .port(server.port())
+                .database(server.database())
+                .username(config.user() != null ? config.user() : server.user())
+                .applicationName(config.applicationName())
+                .connectTimeout(server.connectTimeout())
+                .tcpKeepAlive(server.tcpKeepAlive())
+                .sslMode(io.r2dbc.postgresql.client.SSLMode.fromValue(server.sslMode().libpqName()));
+        String password = config.user() != null ? config.password() : server.password();
+        if (password != null) {
+            b.password(password);
+        }
+        if (server.sslRootCert() != null) {
+            b.sslRootCert(server.sslRootCert().toString());
+        }
+        if (server.sslCert() != null) {
+            b.sslCert(server.sslCert().toString()).sslKey(String.valueOf(server.sslKey()));
+        }
+        if (server.sslKeyPassword() != null) {
+            b.sslPassword(server.sslKeyPassword());
+        }
+        Map<String, String> options = new LinkedHashMap<>(config.sessionSettings());
+        putMillis(options, "statement_timeout", config.statementTimeout());
+        putMillis(options, "lock_timeout", config.lockTimeout());
+        putMillis(options, "idle_in_transaction_session_timeout", config.idleInTransactionTimeout());
+        if (config.readOnly()) {
+            options.put("default_transaction_read_only", "on");
+        }
+        if (config.isolation() != null) {
+            options.put("default_transaction_isolation", config.isolation().sql().toLowerCase(Locale.ROOT));
+        }
+        if (!options.isEmpty()) {
+            b.options(options);
+        }
+        return b.build();
+    }
+
+    private static void putMillis(Map<String, String> options, String name, @Nullable Duration value) {
+        if (value != null) {
+            options.put(name, String.valueOf(Math.max(1, value.toMillis())));
+        }
+    }
+
+    private boolean evict(Connection c, PooledRefMetadata m) {
+        if (doomed.contains(c)) {
+            return true;
+        }
+        if (m.idleTime() >= config.maxIdleTime().toMillis()) {
+            return true;
+        }
+        if (m.lifeTime() >= config.maxLifetime().toMillis() - jitterMillis(c)) {
+            return true;
+        }
+        return config.maxUses() > 0 && m.acquireCount() >= config.maxUses();
+    }
+
+    /** A stable per-connection share of the jitter, so a lane's connections do not all expire together. */
+    private long jitterMillis(Connection c) {
+        long jitter = config.lifetimeJitter().toMillis();
+        if (jitter <= 0) {
+            return 0;
+        }
+        long h = System.identityHashCode(c) * 0x9E3779B97F4A7C15L;
+        return Math.floorMod(h ^ (h >>> 29), jitter + 1);
+    }
+
+    Lane lane() {
+        return lane;
+    }
+
+    LaneConfig config() {
+        return config;
+    }
+
+    ConnectionFactory factory() {
+        return factory;
+    }
+
+    String target() {
+        return target;
+    }
+
+    Mono<Connection> acquire() {
+        return Mono.defer(() -> {
+            if (closing) {
+                return Mono.error(new LaneClosedException(lane));
+            }
+            long start = System.nanoTime();
+            return pool.create().onErrorMap(e -> acquireFailure(e, start));
+        });
+    }
+
+    private Throwable acquireFailure(Throwable e, long startNanos) {
+        Duration waited = Duration.ofNanos(System.nanoTime() - startNanos);
+        String p = "[lane " + lane.name() + "] ";
+        if (e instanceof PoolShutdownException || closing) {
+            return new LaneClosedException(lane);
+        }
+        if (e instanceof PoolAcquirePendingLimitException) {
+            PoolSnapshot s = snapshot();
+            return new ConnectionUnavailableException(p + "rejected at once: " + s.pending() + " callers already wait for a "
+                    + "connection (maxPendingAcquires=" + config.maxPendingAcquires() + "); pool: " + s
+                    + ". The lane is saturated: shed load, or raise maxSize or maxPendingAcquires", lane, null, waited, s, e);
+        }
+        if (e instanceof R2dbcTimeoutException && e.getMessage() != null && e.getMessage().startsWith("Connection acquisition")) {
+            PoolSnapshot s = snapshot();
+            Failure last = lastConnectFailure.get();
+            Throwable cause = last != null && System.nanoTime() - last.atNanos() < 2 * waited.toNanos() + 1_000_000_000L ? last.error() : e;
+            return new ConnectionUnavailableException(p + "no connection available after " + waited.toMillis()
+                    + " ms (acquireTimeout=" + config.acquireTimeout().toMillis() + " ms); pool: " + s
+                    + (cause != e ? "; last connection failure: " + cause.getMessage() : "")
+                    + ". Raise maxSize or acquireTimeout, shorten the work, or shed load", lane, null, waited, s, cause);
+        }
+        if (e instanceof R2dbcException r) {
+            Throwable typed = Failures.translate(lane, r);
+            if (r.getSqlState() != null && !(typed instanceof ConnectionUnavailableException)) {
+                // refused by the server at connect: bad credentials (28xxx), unknown database (3D000), ...
+                return new ConnectionUnavailableException(p + "could not open a connection to " + target + ": "
+                        + r.getMessage() + " (SQLSTATE " + r.getSqlState() + ")", lane, r.getSqlState(), waited, snapshot(), r);
+            }
+            if (typed instanceof ConnectionUnavailableException) {
+                return typed;
+            }
+            return new ConnectionUnavailableException(p + "could not open a connection to " + target + ": "
+                    + r.getMessage() + ". Check that the server is running and reachable (PGHOST, PGPORT)",
+                    lane, null, waited, snapshot(), r);
+        }
+        return e;
+    }
+
+    Mono<Void> release(Connection c) {
+        return Mono.defer(() -> Mono.from(c.close()));
+    }
+
+    Mono<Void> discard(Connection c) {
+        return Mono.defer(() -> {
+            if (c instanceof Wrapped<?> w && w.unwrap() instanceof Connection raw) {
+                doomed.add(raw);
+            }
+            return Mono.from(c.close());
+        });
+    }
+
+    PoolSnapshot snapshot() {
+        PoolMetrics m = pool.getMetrics().orElse(null);
+        if (m == null) {
+            return new PoolSnapshot(config.maxSize(), 0, 0, 0, 0);
+        }
+        return new PoolSnapshot(m.getMaxAllocatedSize(), m.allocatedSize(), m.acquiredSize(), m.idleSize(), m.pendingAcquireSize());
+    }
+
+    Mono<Integer> warmup() {
+        return pool.warmup();
+    }
+
+    void stopAdmitting() {
+        closing = true;
+    }
+
+    boolean isClosing() {
+        return closing;
+    }
+
+    Mono<Void> dispose() {
+        return pool.disposeLater();
+    }
+
+    /**
+     * Runs the lane's session initialisation once per new connection and remembers the last connect
+     * failure, which acquire-timeout errors report as their cause.
+     */
+    private final class InitializingFactory implements ConnectionFactory, Wrapped<ConnectionFactory> {
+
+        private final ConnectionFactory delegate;
+
+        InitializingFactory(ConnectionFactory delegate) {
+            this.delegate = delegate;
+        }
+
+        @Override
+        public Mono<Connection> create() {
+            Mono<Connection> created = Mono.from(delegate.create()).map(Connection.class::cast);
+            if (!config.sessionInit().isEmpty()) {
+                created = created.flatMap(c -> Flux.fromIterable(config.sessionInit())
+                        .concatMap(sql -> Flux.from(c.createStatement(sql).execute()).concatMap(Result::getRowsUpdated))
+                        .then(Mono.just(c))
+                        .onErrorResume(e -> Mono.from(c.close()).onErrorResume(x -> Mono.empty()).then(Mono.error(e))));
+            }
+            return created.doOnError(e -> lastConnectFailure.set(new Failure(e, System.nanoTime())));
+        }
+
+        @Override
+        public ConnectionFactoryMetadata getMetadata() {
+            return delegate.getMetadata();
+        }
+
+        @Override
+        public ConnectionFactory unwrap() {
+            return delegate;
+        }
+    }
+}

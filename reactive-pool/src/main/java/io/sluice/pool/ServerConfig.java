@@ -1,0 +1,374 @@
+package io.sluice.pool;
+
+import io.r2dbc.spi.ConnectionFactoryOptions;
+import io.r2dbc.spi.Option;
+import io.sluice.ConfigurationException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.Map;
+import org.jspecify.annotations.Nullable;
+
+/**
+ * Where and how to connect: host, port, database, credentials and TLS. Immutable; from
+ * {@link #builder()}, {@link #fromEnvironment()} (the standard {@code PG*} variables) or
+ * {@link #fromUrl(String)} (an R2DBC or libpq URL) — all three fill the same validating builder, so
+ * they can be combined: {@code ServerConfig.fromEnvironment().sslMode(SslMode.REQUIRE).build()}.
+ *
+ * <p>The password never appears in {@link #toString()} or in any message.
+ */
+public final class ServerConfig {
+
+    private final String host;
+    private final int port;
+    private final String database;
+    private final String user;
+    private final @Nullable String password;
+    private final SslMode sslMode;
+    private final @Nullable Path sslRootCert;
+    private final @Nullable Path sslCert;
+    private final @Nullable Path sslKey;
+    private final @Nullable String sslKeyPassword;
+    private final Duration connectTimeout;
+    private final boolean tcpKeepAlive;
+
+    private ServerConfig(Builder b) {
+        this.host = b.host;
+        this.port = b.port;
+        this.user = b.user;
+        this.database = b.database != null ? b.database : b.user;
+        this.password = b.password;
+        this.sslMode = b.sslMode;
+        this.sslRootCert = b.sslRootCert;
+        this.sslCert = b.sslCert;
+        this.sslKey = b.sslKey;
+        this.sslKeyPassword = b.sslKeyPassword;
+        this.connectTimeout = b.connectTimeout;
+        this.tcpKeepAlive = b.tcpKeepAlive;
+    }
+
+    /** Defaults: 127.0.0.1:5432, the operating-system user, a database named as the user, sslmode prefer. */
+    public static Builder builder() {
+        return new Builder();
+    }
+
+    /** A builder filled from this process's {@code PG*} environment variables. */
+    public static Builder fromEnvironment() {
+        return fromEnvironment(System.getenv());
+    }
+
+    /**
+     * A builder filled from {@code PGHOST}, {@code PGPORT}, {@code PGDATABASE}, {@code PGUSER},
+     * {@code PGPASSWORD}, {@code PGSSLMODE}, {@code PGSSLROOTCERT}, {@code PGSSLCERT}, {@code PGSSLKEY}
+     * and {@code PGCONNECT_TIMEOUT} (seconds), as libpq reads them. Unset variables keep the defaults.
+     */
+    public static Builder fromEnvironment(Map<String, String> env) {
+        Builder b = builder();
+        String host = env.get("PGHOST");
+        if (host != null && !host.isBlank() && !host.startsWith("/")) {
+            b.host(host);
+        }
+        if (present(env, "PGPORT")) {
+            b.port(parseInt("PGPORT", env.get("PGPORT")));
+        }
+        if (present(env, "PGUSER")) {
+            b.user(env.get("PGUSER"));
+        }
+        if (present(env, "PGDATABASE")) {
+            b.database(env.get("PGDATABASE"));
+        }
+        if (env.get("PGPASSWORD") != null) {
+            b.password(env.get("PGPASSWORD"));
+        }
+        if (present(env, "PGSSLMODE")) {
+            b.sslMode(SslMode.parse(env.get("PGSSLMODE")));
+        }
+        if (present(env, "PGSSLROOTCERT")) {
+            b.sslRootCert(Path.of(env.get("PGSSLROOTCERT")));
+        }
+        if (present(env, "PGSSLCERT")) {
+            b.sslCert(Path.of(env.get("PGSSLCERT")));
+        }
+        if (present(env, "PGSSLKEY")) {
+            b.sslKey(Path.of(env.get("PGSSLKEY")));
+        }
+        if (present(env, "PGCONNECT_TIMEOUT")) {
+            int seconds = parseInt("PGCONNECT_TIMEOUT", env.get("PGCONNECT_TIMEOUT"));
+            if (seconds > 0) {
+                b.connectTimeout(Duration.ofSeconds(Math.max(2, seconds)));
+            }
+        }
+        return b;
+    }
+
+    /**
+     * A builder filled from a URL: {@code r2dbc:postgresql://user:password@host:5432/db?sslMode=require},
+     * or libpq's {@code postgresql://...} form. Query options: {@code sslMode}, {@code sslRootCert},
+     * {@code sslCert}, {@code sslKey}, {@code sslPassword}, {@code connectTimeout} (ISO-8601 like
+     * {@code PT5S}, or seconds), {@code tcpKeepAlive}.
+     */
+    public static Builder fromUrl(String url) {
+        Check.notBlank("url", url);
+        String u = url.trim();
+        if (u.startsWith("postgresql://") || u.startsWith("postgres://")) {
+            u = "r2dbc:postgresql://" + u.substring(u.indexOf("://") + 3);
+        }
+        u = u.replace("r2dbc:pool:postgresql://", "r2dbc:postgresql://");
+        ConnectionFactoryOptions o;
+        try {
+            o = ConnectionFactoryOptions.parse(u);
+        } catch (IllegalArgumentException e) {
+            throw new ConfigurationException("url", "the URL is not an R2DBC URL like "
+                    + "r2dbc:postgresql://user@host:5432/database: " + redact(url));
+        }
+        Object driver = o.getValue(ConnectionFactoryOptions.DRIVER);
+        if (!"postgresql".equals(driver) && !"postgres".equals(driver)) {
+            throw new ConfigurationException("url", "the URL names driver '" + driver
+                    + "'; Sluice connects to PostgreSQL only: " + redact(url));
+        }
+        Builder b = builder();
+        str(o, ConnectionFactoryOptions.HOST).ifPresent(b::host);
+        Object port = o.getValue(ConnectionFactoryOptions.PORT);
+        if (port != null) {
+            b.port(port instanceof Integer i ? i : parseInt("port", port.toString()));
+        }
+        str(o, ConnectionFactoryOptions.USER).ifPresent(b::user);
+        Object pw = o.getValue(ConnectionFactoryOptions.PASSWORD);
+        if (pw != null) {
+            b.password(pw.toString());
+        }
+        str(o, ConnectionFactoryOptions.DATABASE).ifPresent(b::database);
+        str(o, Option.valueOf("sslMode")).or(() -> str(o, Option.valueOf("sslmode"))).ifPresent(v -> b.sslMode(SslMode.parse(v)));
+        if ("true".equals(String.valueOf(o.getValue(ConnectionFactoryOptions.SSL))) && b.sslMode == SslMode.PREFER) {
+            b.sslMode(SslMode.REQUIRE);
+        }
+        str(o, Option.valueOf("sslRootCert")).ifPresent(v -> b.sslRootCert(Path.of(v)));
+        str(o, Option.valueOf("sslCert")).ifPresent(v -> b.sslCert(Path.of(v)));
+        str(o, Option.valueOf("sslKey")).ifPresent(v -> b.sslKey(Path.of(v)));
+        str(o, Option.valueOf("sslPassword")).ifPresent(b::sslKeyPassword);
+        str(o, Option.valueOf("tcpKeepAlive")).ifPresent(v -> b.tcpKeepAlive(Boolean.parseBoolean(v)));
+        Object ct = o.getValue(ConnectionFactoryOptions.CONNECT_TIMEOUT);
+        if (ct != null) {
+            b.connectTimeout(ct instanceof Duration d ? d : parseDuration("connectTimeout", ct.toString()));
+        }
+        return b;
+    }
+
+    private static java.util.Optional<String> str(ConnectionFactoryOptions o, Option<?> option) {
+        Object v = o.getValue(option);
+        return v == null || v.toString().isEmpty() ? java.util.Optional.empty() : java.util.Optional.of(v.toString());
+    }
+
+    private static boolean present(Map<String, String> env, String key) {
+        String v = env.get(key);
+        return v != null && !v.isBlank();
+    }
+
+    private static int parseInt(String setting, String value) {
+        try {
+            return Integer.parseInt(value.trim());
+        } catch (NumberFormatException e) {
+            throw new ConfigurationException(setting, setting + " must be a whole number, was '" + value + "'");
+        }
+    }
+
+    static Duration parseDuration(String setting, String value) {
+        try {
+            return value.startsWith("P") || value.startsWith("p") ? Duration.parse(value)
+                    : Duration.ofSeconds(Long.parseLong(value.trim()));
+        } catch (RuntimeException e) {
+            throw new ConfigurationException(setting, setting + " must be an ISO-8601 duration (PT5S) or seconds, was '" + value + "'");
+        }
+    }
+
+    /** The URL with any password replaced, for messages. */
+    static String redact(String url) {
+        return url.replaceAll("://([^:/@]*):[^@/]*@", "://$1:***@").replaceAll("(?i)(password=)[^&]*", "$1***");
+    }
+
+    public String host() {
+        return host;
+    }
+
+    public int port() {
+        return port;
+    }
+
+    public String database() {
+        return database;
+    }
+
+    public String user() {
+        return user;
+    }
+
+    /** The password, or {@code null}. Never printed. */
+    public @Nullable String password() {
+        return password;
+    }
+
+    public SslMode sslMode() {
+        return sslMode;
+    }
+
+    public @Nullable Path sslRootCert() {
+        return sslRootCert;
+    }
+
+    public @Nullable Path sslCert() {
+        return sslCert;
+    }
+
+    public @Nullable Path sslKey() {
+        return sslKey;
+    }
+
+    @Nullable String sslKeyPassword() {
+        return sslKeyPassword;
+    }
+
+    public Duration connectTimeout() {
+        return connectTimeout;
+    }
+
+    public boolean tcpKeepAlive() {
+        return tcpKeepAlive;
+    }
+
+    /** {@code host:port/database as user (sslmode m)}: where this connects, without secrets. */
+    public String describe() {
+        return host + ":" + port + "/" + database + " as " + user + " (sslmode " + sslMode.libpqName() + ")";
+    }
+
+    @Override
+    public String toString() {
+        return "ServerConfig[" + describe() + ", password=" + (password == null ? "<none>" : "<hidden>")
+                + ", connectTimeout=" + connectTimeout + ", tcpKeepAlive=" + tcpKeepAlive + "]";
+    }
+
+    /** Validating builder; every setter rejects a bad value with a {@link ConfigurationException} naming it. */
+    public static final class Builder {
+        private String host = "127.0.0.1";
+        private int port = 5432;
+        private @Nullable String database;
+        private String user = System.getProperty("user.name", "postgres");
+        private @Nullable String password;
+        private SslMode sslMode = SslMode.PREFER;
+        private @Nullable Path sslRootCert;
+        private @Nullable Path sslCert;
+        private @Nullable Path sslKey;
+        private @Nullable String sslKeyPassword;
+        private Duration connectTimeout = Duration.ofSeconds(10);
+        private boolean tcpKeepAlive = true;
+
+        private Builder() {
+        }
+
+        public Builder host(String host) {
+            this.host = Check.notBlank("host", host);
+            return this;
+        }
+
+        public Builder port(int port) {
+            if (port < 1 || port > 65535) {
+                throw new ConfigurationException("port", "port must be between 1 and 65535, was " + port);
+            }
+            this.port = port;
+            return this;
+        }
+
+        public Builder database(String database) {
+            this.database = Check.notBlank("database", database);
+            return this;
+        }
+
+        public Builder user(String user) {
+            this.user = Check.notBlank("user", user);
+            return this;
+        }
+
+        public Builder password(@Nullable String password) {
+            this.password = password;
+            return this;
+        }
+
+        public Builder sslMode(SslMode sslMode) {
+            this.sslMode = Check.notNull("sslMode", sslMode);
+            return this;
+        }
+
+        /** The CA certificate (PEM) that signs the server's certificate; needed by verify-ca and verify-full. */
+        public Builder sslRootCert(Path path) {
+            this.sslRootCert = Check.notNull("sslRootCert", path);
+            return this;
+        }
+
+        /** A client certificate (PEM), for servers that require one. */
+        public Builder sslCert(Path path) {
+            this.sslCert = Check.notNull("sslCert", path);
+            return this;
+        }
+
+        /** The client certificate's private key (PEM, PKCS#8). */
+        public Builder sslKey(Path path) {
+            this.sslKey = Check.notNull("sslKey", path);
+            return this;
+        }
+
+        /** The password of an encrypted {@code sslKey}. Never printed. */
+        public Builder sslKeyPassword(String password) {
+            this.sslKeyPassword = password;
+            return this;
+        }
+
+        public Builder connectTimeout(Duration timeout) {
+            this.connectTimeout = Check.positive("connectTimeout", timeout);
+            return this;
+        }
+
+        public Builder tcpKeepAlive(boolean enabled) {
+            this.tcpKeepAlive = enabled;
+            return this;
+        }
+
+        /**
+         * Checks the settings against each other and the files they name.
+         *
+         * @throws ConfigurationException naming the setting, e.g. verify-full without a CA certificate
+         */
+        public ServerConfig build() {
+            if ((sslMode == SslMode.VERIFY_CA || sslMode == SslMode.VERIFY_FULL) && sslRootCert == null) {
+                throw new ConfigurationException("sslRootCert", "sslMode " + sslMode.libpqName()
+                        + " checks the server's certificate and needs the CA that signed it: set sslRootCert (PGSSLROOTCERT)");
+            }
+            if ((sslCert == null) != (sslKey == null)) {
+                throw new ConfigurationException(sslCert == null ? "sslCert" : "sslKey",
+                        "a client certificate needs both sslCert and sslKey (PGSSLCERT and PGSSLKEY); only one is set");
+            }
+            for (Map.Entry<String, Path> f : files().entrySet()) {
+                if (!Files.isReadable(f.getValue())) {
+                    throw new ConfigurationException(f.getKey(), f.getKey() + " names a file that cannot be read: " + f.getValue());
+                }
+            }
+            if (sslMode == SslMode.DISABLE && (sslRootCert != null || sslCert != null)) {
+                throw new ConfigurationException("sslMode", "TLS files are set but sslMode is disable; "
+                        + "set sslMode to require, verify-ca or verify-full, or drop the files");
+            }
+            return new ServerConfig(this);
+        }
+
+        private Map<String, Path> files() {
+            Map<String, Path> m = new java.util.LinkedHashMap<>();
+            if (sslRootCert != null) {
+                m.put("sslRootCert", sslRootCert);
+            }
+            if (sslCert != null) {
+                m.put("sslCert", sslCert);
+            }
+            if (sslKey != null) {
+                m.put("sslKey", sslKey);
+            }
+            return m;
+        }
+    }
+}
