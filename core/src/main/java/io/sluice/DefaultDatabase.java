@@ -140,8 +140,12 @@ final class DefaultDatabase implements Database {
 
     private Mono<Void> cancel(DefaultSession s) {
         s.close();
+        // a statement cancelled by its subscriber would otherwise run on: ask the server to stop it
+        Mono<Void> stop = s.statementRunning()
+                ? source.cancelStatement(s.lane(), s.raw()).onErrorResume(e -> Mono.empty())
+                : Mono.empty();
         Mono<Void> end = s.transactional() ? exec(s, "ROLLBACK") : Mono.empty();
-        return end.then(s.transactional() ? source.release(s.lane(), s.raw()) : releaseAutocommit(s))
+        return stop.then(end).then(s.transactional() ? source.release(s.lane(), s.raw()) : releaseAutocommit(s))
                 .onErrorResume(e -> discard(s));
     }
 

@@ -15,6 +15,8 @@ final class DefaultSession implements Session, DefaultQuery.Runner {
     private volatile boolean closed;
     /** The last statement failed on the server: inside a transaction, PostgreSQL has aborted it. */
     private volatile boolean lastStatementFailed;
+    /** A statement was sent and has not completed or failed: on cancel it may still run on the server. */
+    private volatile boolean statementRunning;
 
     DefaultSession(Lane lane, Connection connection, boolean transactional, int fetchSize) {
         this.lane = lane;
@@ -59,9 +61,14 @@ final class DefaultSession implements Session, DefaultQuery.Runner {
 
     <T> Flux<T> track(Flux<T> statement) {
         return statement
+                .doOnSubscribe(ignored -> statementRunning = true)
                 .doOnNext(ignored -> lastStatementFailed = false)
-                .doOnComplete(() -> lastStatementFailed = false)
+                .doOnComplete(() -> {
+                    lastStatementFailed = false;
+                    statementRunning = false;
+                })
                 .doOnError(e -> {
+                    statementRunning = false;
                     if (e instanceof R2dbcException r && r.getSqlState() != null) {
                         lastStatementFailed = true;
                     }
@@ -70,6 +77,10 @@ final class DefaultSession implements Session, DefaultQuery.Runner {
 
     boolean lastStatementFailed() {
         return lastStatementFailed;
+    }
+
+    boolean statementRunning() {
+        return statementRunning;
     }
 
     boolean transactional() {

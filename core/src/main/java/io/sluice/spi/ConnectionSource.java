@@ -32,6 +32,15 @@ public interface ConnectionSource {
     /** Hands back a connection whose state is unknown: it is closed and never lent again. */
     Mono<Void> discard(Lane lane, Connection connection);
 
+    /**
+     * Asks the server to stop the statement running on this connection (PostgreSQL's cancel request),
+     * used when the work's subscriber cancelled or failed while a statement was still running. Completes
+     * once the request was delivered; the statement then fails on the server. Does nothing by default.
+     */
+    default Mono<Void> cancelStatement(Lane lane, Connection connection) {
+        return Mono.empty();
+    }
+
     /** The lane's defaults for transactions; a transaction's own {@link TxOptions} win over them. */
     TxOptions transactionDefaults(Lane lane);
 

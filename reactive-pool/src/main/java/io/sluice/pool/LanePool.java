@@ -5,6 +5,7 @@ import io.r2dbc.pool.ConnectionPoolConfiguration;
 import io.r2dbc.pool.PoolMetrics;
 import io.r2dbc.postgresql.PostgresqlConnectionConfiguration;
 import io.r2dbc.postgresql.PostgresqlConnectionFactory;
+import io.r2dbc.postgresql.api.PostgresqlConnection;
 import io.r2dbc.spi.Connection;
 import io.r2dbc.spi.ConnectionFactory;
 import io.r2dbc.spi.ConnectionFactoryMetadata;
@@ -221,6 +222,15 @@ final class LanePool {
                 doomed.add(raw);
             }
             return Mono.from(c.close());
+        });
+    }
+
+    Mono<Void> cancelStatement(Connection c) {
+        return Mono.defer(() -> {
+            Connection raw = c instanceof Wrapped<?> w && w.unwrap() instanceof Connection u ? u : c;
+            return raw instanceof PostgresqlConnection pg
+                    ? pg.cancelRequest().timeout(config.validationTimeout())
+                    : Mono.empty();
         });
     }
 

@@ -157,6 +157,11 @@ public final class Lanes implements ConnectionSource, AutoCloseable {
     }
 
     @Override
+    public Mono<Void> cancelStatement(Lane lane, Connection connection) {
+        return Mono.defer(() -> pool(lane).cancelStatement(connection));
+    }
+
+    @Override
     public TxOptions transactionDefaults(Lane lane) {
         pool(lane);
         // isolation, read-only and timeouts are session defaults set when a connection opens
