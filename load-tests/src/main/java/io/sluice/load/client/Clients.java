@@ -1,0 +1,141 @@
+package io.sluice.load.client;
+
+import com.zaxxer.hikari.HikariConfig;
+import com.zaxxer.hikari.HikariDataSource;
+import com.zaxxer.hikari.HikariPoolMXBean;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ThreadFactory;
+import java.util.concurrent.atomic.AtomicInteger;
+import org.postgresql.ds.PGSimpleDataSource;
+
+/**
+ * The clients the harness can measure, by name. {@code pgbench} and {@code pgbench-connect} are not JVM
+ * clients; the orchestrator runs them as processes.
+ */
+public final class Clients {
+
+    /** Sluice, measured against everything else. */
+    public static final String SLUICE = "sluice";
+
+    private static final Map<String, String> DESCRIPTIONS = new java.util.LinkedHashMap<>();
+
+    static {
+        DESCRIPTIONS.put(SLUICE, "Sluice: one pool per lane, through the Database facade");
+        DESCRIPTIONS.put("r2dbc-pool", "plain r2dbc-pool + r2dbc-postgresql, one shared pool of the same total size");
+        DESCRIPTIONS.put("hikari", "HikariCP + pgjdbc on a fixed pool of platform threads");
+        DESCRIPTIONS.put("hikari-vt", "HikariCP + pgjdbc on virtual threads (JDK 21+)");
+        DESCRIPTIONS.put("vertx", "Vert.x 5 reactive PostgreSQL client, no pipelining");
+        DESCRIPTIONS.put("vertx-pipelined", "Vert.x 5 reactive PostgreSQL client, pipelining up to 256 statements per connection");
+        DESCRIPTIONS.put("r2dbc-per-query", "r2dbc-postgresql without a pool: a new connection for every unit of work");
+        DESCRIPTIONS.put("jdbc-per-query", "pgjdbc without a pool: a new connection for every unit of work, platform threads");
+        DESCRIPTIONS.put("pgbench", "pgbench (C, libpq, prepared statements): the server's practical limit on this machine");
+        DESCRIPTIONS.put("pgbench-connect", "pgbench -C: a new connection for every transaction");
+    }
+
+    private Clients() {
+    }
+
+    public static List<String> names() {
+        return List.copyOf(DESCRIPTIONS.keySet());
+    }
+
+    public static boolean known(String name) {
+        return DESCRIPTIONS.containsKey(name);
+    }
+
+    public static String describe(String name) {
+        return DESCRIPTIONS.getOrDefault(name, name);
+    }
+
+    /** {@code sluice}, {@code baseline} (what a user would pick instead) or {@code reference} (pgbench). */
+    public static String role(String name) {
+        return name.equals(SLUICE) ? "sluice" : name.startsWith("pgbench") ? "reference" : "baseline";
+    }
+
+    public static boolean external(String name) {
+        return name.startsWith("pgbench");
+    }
+
+    public static boolean needsVirtualThreads(String name) {
+        return name.equals("hikari-vt");
+    }
+
+    public static DbClient create(String name, ClientConfig config) {
+        return switch (name) {
+            case SLUICE -> new SluiceClient(config);
+            case "r2dbc-pool" -> new R2dbcPoolClient(config);
+            case "r2dbc-per-query" -> new R2dbcPerQueryClient(config);
+            case "vertx" -> new VertxClient(config, 1);
+            case "vertx-pipelined" -> new VertxClient(config, 256);
+            case "hikari" -> hikari(config, platformThreads(config.threads(), "hikari"), "hikari");
+            case "hikari-vt" -> hikari(config, VirtualThreads.perTask(), "hikari-vt");
+            case "jdbc-per-query" -> perQueryJdbc(config);
+            default -> throw new IllegalArgumentException("unknown client '" + name + "'; known: " + String.join(", ", names()));
+        };
+    }
+
+    private static DbClient hikari(ClientConfig config, ExecutorService executor, String name) {
+        int size = config.totalPoolSize();
+        HikariConfig hc = new HikariConfig();
+        hc.setPoolName(name);
+        hc.setJdbcUrl(config.jdbcUrl());
+        hc.setDataSourceProperties(config.jdbcProperties(config.appName(name)));
+        hc.setUsername(config.server().user());
+        if (config.server().password() != null) {
+            hc.setPassword(config.server().password());
+        }
+        hc.setMaximumPoolSize(size);
+        hc.setMinimumIdle(size);
+        hc.setConnectionTimeout(Math.max(250, config.acquireTimeout().toMillis()));
+        hc.setInitializationFailTimeout(-1);
+        HikariDataSource ds = new HikariDataSource(hc);
+        return new JdbcClient(ds, executor, () -> {
+            HikariPoolMXBean mx = ds.getHikariPoolMXBean();
+            return mx == null ? List.of() : List.of(new DbClient.PoolState("shared", size, mx.getTotalConnections(),
+                    mx.getActiveConnections(), mx.getIdleConnections(), mx.getThreadsAwaitingConnection()));
+        }, () -> waitForConnections(ds, size), ds);
+    }
+
+    private static void waitForConnections(HikariDataSource ds, int size) throws InterruptedException {
+        try (var c = ds.getConnection()) {
+            c.isValid(5);
+        } catch (java.sql.SQLException e) {
+            throw new IllegalStateException("HikariCP could not connect: " + e.getMessage(), e);
+        }
+        long deadline = System.nanoTime() + 30_000_000_000L;
+        while (ds.getHikariPoolMXBean().getTotalConnections() < size && System.nanoTime() < deadline) {
+            Thread.sleep(20);
+        }
+    }
+
+    private static DbClient perQueryJdbc(ClientConfig config) {
+        PGSimpleDataSource ds = new PGSimpleDataSource();
+        ds.setURL(config.jdbcUrl());
+        var props = config.jdbcProperties(config.appName("jdbc-per-query"));
+        ds.setUser(props.getProperty("user"));
+        if (props.getProperty("password") != null) {
+            ds.setPassword(props.getProperty("password"));
+        }
+        ds.setApplicationName(props.getProperty("ApplicationName"));
+        ds.setCurrentSchema(config.schema());
+        ds.setSslmode(props.getProperty("sslmode"));
+        AtomicInteger open = new AtomicInteger();
+        javax.sql.DataSource counting = new CountingDataSource(ds, open);
+        int nominal = config.totalPoolSize();
+        return new JdbcClient(counting, platformThreads(config.threads(), "jdbc-per-query"),
+                () -> List.of(new DbClient.PoolState("none", nominal, open.get(), open.get(), 0, null)), () -> { }, () -> { });
+    }
+
+    static ExecutorService platformThreads(int n, String name) {
+        AtomicInteger count = new AtomicInteger();
+        ThreadFactory f = r -> {
+            Thread t = new Thread(r, name + "-" + count.incrementAndGet());
+            t.setDaemon(true);
+            return t;
+        };
+        return Executors.newFixedThreadPool(n, f);
+    }
+}

@@ -1,0 +1,105 @@
+package io.sluice.load.client;
+
+import io.r2dbc.spi.Readable;
+import io.sluice.Database;
+import io.sluice.Lane;
+import io.sluice.Query;
+import io.sluice.RowMapper;
+import io.sluice.Session;
+import io.sluice.TxOptions;
+import io.sluice.pool.LaneConfig;
+import io.sluice.pool.Lanes;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import reactor.core.publisher.Flux;
+import reactor.core.publisher.Mono;
+
+/** Sluice: one pool per lane, used through the {@link Database} facade the way an application would. */
+final class SluiceClient implements DbClient {
+
+    private static final Object ROW = new Object();
+
+    private final Lanes lanes;
+    private final Database db;
+
+    SluiceClient(ClientConfig config) {
+        Lanes.Builder b = Lanes.builder(config.server());
+        for (Map.Entry<Lane, Integer> e : config.poolSizes().entrySet()) {
+            b.lane(LaneConfig.builder(e.getKey())
+                    .maxSize(e.getValue())
+                    .initialSize(e.getValue())
+                    .acquireTimeout(config.acquireTimeout())
+                    .maxPendingAcquires(config.maxPendingAcquires())
+                    .applicationName(config.appName(e.getKey().name()))
+                    .sessionSetting("search_path", config.schema())
+                    .build());
+        }
+        this.lanes = b.build();
+        this.db = lanes.database();
+    }
+
+    @Override
+    public void start() {
+        lanes.start().block(Duration.ofMinutes(1));
+    }
+
+    @Override
+    public void execute(Work work, Completion done) {
+        mono(work).subscribe(null, done::done, () -> done.done(null));
+    }
+
+    private Mono<Long> mono(Work w) {
+        if (w.transactional()) {
+            TxOptions tx = w.readOnly() ? TxOptions.readOnly() : TxOptions.readWrite();
+            return db.inTransaction(w.lane(), tx, s -> all(s, w));
+        }
+        if (w.statements().size() == 1) {
+            Work.Stmt st = w.statements().get(0);
+            return run(db.sql(w.lane(), st.sql()), st);
+        }
+        return db.withConnection(w.lane(), s -> all(s, w));
+    }
+
+    private static Mono<Long> all(Session s, Work w) {
+        return Flux.fromIterable(w.statements()).concatMap(st -> run(s.sql(st.sql()), st)).reduce(0L, Long::sum);
+    }
+
+    private static Mono<Long> run(Query q, Work.Stmt st) {
+        Object[] params = st.params();
+        for (int i = 0; i < params.length; i++) {
+            q.bind(i + 1, params[i]);
+        }
+        return switch (st.shape()) {
+            case ONE -> q.map(reader(st.columns())).one().thenReturn(1L);
+            case MANY -> q.map(reader(st.columns())).all().count();
+            case UPDATE -> q.rowsUpdated();
+        };
+    }
+
+    /** Decodes every column, as an application mapping the row would. */
+    private static RowMapper<Object> reader(int columns) {
+        return (Readable row) -> {
+            for (int i = 0; i < columns; i++) {
+                row.get(i);
+            }
+            return ROW;
+        };
+    }
+
+    @Override
+    public List<PoolState> pools() {
+        List<PoolState> out = new ArrayList<>();
+        for (Lane lane : lanes.lanes()) {
+            var s = lanes.snapshot(lane);
+            out.add(new PoolState(lane.name(), s.maxSize(), s.allocated(), s.acquired(), s.idle(), s.pending()));
+        }
+        return out;
+    }
+
+    @Override
+    public void close() {
+        lanes.closeGracefully(Duration.ofSeconds(5)).block(Duration.ofSeconds(40));
+    }
+}

@@ -1,0 +1,90 @@
+package io.sluice.load.report;
+
+import java.util.List;
+import java.util.Map;
+
+/**
+ * The report's data model, written as JSON by {@link JsonReport} and read back from child JVMs. Field
+ * names are the stable contract documented in {@code REPORT-SCHEMA.md}: add fields, never rename them.
+ */
+public final class Model {
+
+    private Model() {
+    }
+
+    /** The whole run. */
+    public record Report(int schemaVersion, String tool, String runId, String scenario, String scenarioDescription,
+                         String startedAt, String finishedAt, Map<String, Object> settings, Environment environment,
+                         List<ClientResult> clients, List<Comparison> comparisons, List<Target> targets,
+                         List<String> warnings) {
+    }
+
+    public record Environment(String javaVersion, String javaVendor, String os, String cpu, int cpus, long memoryMb,
+                              String postgresVersion, int maxConnections, String server, String pgbenchVersion,
+                              String jdk21) {
+    }
+
+    /** One client (Sluice or a baseline) as measured in its own JVM or process. */
+    public record ClientResult(String client, String role, String description, String process, String javaVersion,
+                               Map<String, Integer> pools, List<SegmentResult> segments, List<TimelinePoint> timeline,
+                               List<PoolPoint> poolTimeline, ServerConnections server, List<String> warnings,
+                               String error) {
+    }
+
+    /** A stretch of one client's run: a warm-up or a measured phase. */
+    public record SegmentResult(String name, boolean warmup, double startSec, double durationSec,
+                                List<SeriesResult> series) {
+    }
+
+    /** One kind of work (an operation on a lane) within a segment. */
+    public record SeriesResult(String series, String lane, String load, double throughput, double attemptedRate,
+                               Outcomes outcomes, Map<String, Long> errorsByType, Map<String, LatencyStats> latencyMs,
+                               List<PercentilePoint> percentiles, Map<String, String> hdr, Steadiness steadiness) {
+    }
+
+    public record Outcomes(long success, long rejected, long timeout, long error, long retries, long unfinished) {
+        public long failures() {
+            return rejected + timeout + error + unfinished;
+        }
+    }
+
+    public record PercentilePoint(double percentile, double ms) {
+    }
+
+    /**
+     * Whether the rate (closed loop) or latency (open loop) still moved during measurement.
+     *
+     * @param metric    {@code throughput} or {@code p50}
+     * @param changePct last third's mean against the first third's, in percent
+     */
+    public record Steadiness(String metric, double firstThird, double lastThird, double changePct, boolean steady,
+                             String note) {
+    }
+
+    /** One sampling interval of one series. Latencies of successes only, in ms; null when none completed. */
+    public record TimelinePoint(double t, String segment, String series, long successes, long failures, double rate,
+                                Double p50, Double p90, Double p99, Double max) {
+    }
+
+    /** One pool sampling interval: means and maxima over the interval. Null where a client does not expose it. */
+    public record PoolPoint(double t, String pool, int maxSize, Integer allocated, Double acquired, Integer acquiredMax,
+                            Double idle, Double pending, Integer pendingMax) {
+    }
+
+    /** Server-side connections of this client, counted in {@code pg_stat_activity} by {@code application_name}. */
+    public record ServerConnections(List<ServerPoint> samples, Map<String, Integer> maxTotal,
+                                    Map<String, Integer> maxActive, int leftoverAfterClose) {
+    }
+
+    public record ServerPoint(double t, String applicationName, int total, int active) {
+    }
+
+    /** One client against a baseline, on one series of one segment; ratios are client / baseline. */
+    public record Comparison(String client, String baseline, String segment, String series, double throughputRatio,
+                             double p50Ratio, double p99Ratio, double failureRateDelta) {
+    }
+
+    /** A target from the issue, evaluated on this run. {@code met} is null when it could not be judged. */
+    public record Target(String name, String description, Boolean met, String measured, String threshold, String note) {
+    }
+}

@@ -1,0 +1,198 @@
+package io.sluice.load.run;
+
+import io.sluice.load.Settings;
+import io.sluice.load.client.ClientConfig;
+import io.sluice.load.client.Clients;
+import io.sluice.load.client.DbClient;
+import io.sluice.load.measure.ClosedLoopDriver;
+import io.sluice.load.measure.Dispatch;
+import io.sluice.load.measure.Driver;
+import io.sluice.load.measure.NanoClock;
+import io.sluice.load.measure.OpenLoopDriver;
+import io.sluice.load.measure.Progress;
+import io.sluice.load.measure.Recording;
+import io.sluice.load.measure.Segment;
+import io.sluice.load.measure.SeriesStats;
+import io.sluice.load.measure.UsersDriver;
+import io.sluice.load.report.LatencyStats;
+import io.sluice.load.report.Model.ClientResult;
+import io.sluice.load.report.Model.SegmentResult;
+import io.sluice.load.report.Model.SeriesResult;
+import io.sluice.load.report.Model.ServerConnections;
+import io.sluice.load.report.Model.TimelinePoint;
+import io.sluice.load.report.SeriesResults;
+import io.sluice.load.scenario.Load;
+import io.sluice.load.scenario.Phase;
+import io.sluice.load.scenario.Scenario;
+import io.sluice.load.scenario.Scenarios;
+import java.io.PrintStream;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * Runs one JVM client through a scenario's phases and measures it: builds the client, starts the monitor
+ * and the server-side sampler, runs each phase's warm-up and measurement, drains the work in flight,
+ * closes the client and checks it left no connection behind. Runs in a client JVM or, with
+ * {@code --no-fork}, in the harness's own.
+ */
+public final class ClientRun {
+
+    /** Open-loop work allowed in flight per run before the harness refuses more (counted as rejected). */
+    static final int MAX_IN_FLIGHT = 20_000;
+
+    private final ClientTask task;
+    private final PrintStream out;
+
+    public ClientRun(ClientTask task, PrintStream out) {
+        this.task = task;
+        this.out = out;
+    }
+
+    public ClientResult run() {
+        Settings s = task.settings();
+        Scenario scenario = Scenarios.get(s.scenario());
+        List<Phase> phases = scenario.phases(s);
+        int maxConcurrency = phases.stream().mapToInt(Phase::maxConcurrency).max().orElse(0);
+        ClientConfig config = new ClientConfig(s.server(), s.schema(), task.appPrefix(), scenario.poolSizes(s),
+                Duration.ofMillis(s.acquireTimeoutMs()), s.maxPending(), Math.max(s.threads(), maxConcurrency));
+        Map<String, Integer> pools = new LinkedHashMap<>();
+        config.poolSizes().forEach((lane, size) -> pools.put(lane.name(), size));
+        String process = "JVM " + Runtime.version() + ", pid " + ProcessHandle.current().pid();
+        List<String> warnings = new ArrayList<>();
+        Recording recording = new Recording(NanoClock.SYSTEM);
+        Progress progress = progress(s);
+        ServerSampler sampler = null;
+        Monitor monitor = null;
+        DbClient client = null;
+        Map<String, Load> loadOfSeries = new HashMap<>();
+        ServerConnections server = null;
+        String error = null;
+        try {
+            sampler = new ServerSampler(config.jdbcUrl(), config.jdbcProperties(task.appPrefix()), task.appPrefix(),
+                    s.sampleMs(), () -> recording.seconds(System.nanoTime()));
+            client = Clients.create(task.client(), config);
+            client.start();
+            sampler.start();
+            monitor = new Monitor(recording, client, progress, s.sampleMs());
+            monitor.start();
+            Dispatch dispatch = new Dispatch(client, recording, s.retries());
+            long seed = s.seed();
+            for (Phase phase : phases) {
+                phase.loads().forEach(l -> l.ops().forEach(op -> loadOfSeries.put(phase.name() + "/" + op, l)));
+                runPhase(phase, dispatch, recording, monitor, seed++, warnings);
+            }
+        } catch (Exception | Error e) {
+            error = e.getClass().getSimpleName() + ": " + e.getMessage();
+        } finally {
+            if (monitor != null) {
+                monitor.stop();
+            }
+            if (client != null) {
+                try {
+                    client.close();
+                } catch (RuntimeException e) {
+                    warnings.add("closing the client failed: " + e.getMessage());
+                }
+            }
+            if (sampler != null) {
+                sampler.stop();
+                int leftover = sampler.leftover(5000);
+                if (leftover != 0) {
+                    warnings.add(leftover < 0 ? "could not check for connections left open after close"
+                            : leftover + " connection(s) of this client were still open 5 s after it closed");
+                }
+                if (sampler.failure() != null) {
+                    warnings.add("server-side sampling stopped early: " + sampler.failure());
+                }
+                server = sampler.result(leftover);
+                sampler.close();
+            }
+        }
+        List<TimelinePoint> timeline = recording.timeline();
+        List<SegmentResult> segments = new ArrayList<>();
+        for (Segment seg : recording.segments()) {
+            segments.add(segment(seg, recording, timeline, loadOfSeries, warnings));
+        }
+        return new ClientResult(task.client(), Clients.role(task.client()), Clients.describe(task.client()), process,
+                Runtime.version().toString(), pools, segments, timeline, monitor == null ? List.of() : monitor.pools(),
+                server, warnings, error);
+    }
+
+    private void runPhase(Phase phase, Dispatch dispatch, Recording recording, Monitor monitor, long seed,
+                          List<String> warnings) throws InterruptedException {
+        List<Driver> drivers = new ArrayList<>();
+        for (Load load : phase.loads()) {
+            drivers.add(driver(load, dispatch, recording.clock(), seed++));
+        }
+        if (!phase.warmup().isZero()) {
+            recording.begin(phase.warmupSegment(), true);
+            monitor.plan(phase.warmup().toMillis() / 1000.0);
+            drivers.forEach(Driver::start);
+            Thread.sleep(phase.warmup().toMillis());
+            recording.begin(phase.name(), false);
+        } else {
+            recording.begin(phase.name(), false);
+            drivers.forEach(Driver::start);
+        }
+        monitor.plan(phase.measure().toMillis() / 1000.0);
+        Thread.sleep(phase.measure().toMillis());
+        drivers.forEach(Driver::stop);
+        recording.endCurrent();
+        for (Driver d : drivers) {
+            if (d.maxSendLagNanos() > 100_000_000L) {
+                warnings.add("phase " + phase.name() + ": the harness fell up to " + d.maxSendLagNanos() / 1_000_000
+                        + " ms behind its open-loop schedule (counted in the latency); the machine may be overloaded");
+            }
+        }
+        Duration drain = Duration.ofMillis(Math.max(30_000, 3 * task.settings().acquireTimeoutMs()));
+        if (!dispatch.awaitIdle(drain)) {
+            warnings.add("phase " + phase.name() + ": " + dispatch.inFlight() + " operation(s) had not finished "
+                    + drain.toSeconds() + " s after the phase ended; counted as unfinished");
+            recording.segments().forEach(Segment::seal);
+        }
+    }
+
+    private static Driver driver(Load load, Dispatch dispatch, NanoClock clock, long seed) {
+        return switch (load.mode()) {
+            case OPEN -> new OpenLoopDriver(load.name(), load.rate(), load.work(), dispatch, clock, MAX_IN_FLIGHT, seed);
+            case CLOSED -> new ClosedLoopDriver(load.concurrency(), load.work(), dispatch, clock, seed);
+            case USERS -> new UsersDriver(load.users(), load.thinkMs() * 1_000_000L, load.work(), dispatch, clock, seed);
+        };
+    }
+
+    private static SegmentResult segment(Segment seg, Recording recording, List<TimelinePoint> timeline,
+                                         Map<String, Load> loads, List<String> warnings) {
+        double start = recording.seconds(seg.startNanos());
+        double end = seg.endNanos() == 0 ? start : recording.seconds(seg.endNanos());
+        double seconds = end - start;
+        List<SeriesResult> series = new ArrayList<>();
+        if (!seg.warmup()) {
+            for (SeriesStats st : seg.series()) {
+                Load load = loads.get(seg.name() + "/" + st.series());
+                boolean closed = load != null && load.mode() == Load.Mode.CLOSED;
+                List<TimelinePoint> points = timeline.stream()
+                        .filter(p -> p.segment().equals(seg.name()) && p.series().equals(st.series())).toList();
+                SeriesResult r = SeriesResults.of(st, load == null ? "" : load.describe(), closed, seconds, points);
+                if (!r.steadiness().steady()) {
+                    warnings.add(seg.name() + "/" + st.series() + ": " + r.steadiness().note());
+                }
+                series.add(r);
+            }
+            series.sort(java.util.Comparator.comparing(SeriesResult::series));
+        }
+        return new SegmentResult(seg.name(), seg.warmup(), LatencyStats.round(start), LatencyStats.round(seconds), series);
+    }
+
+    private Progress progress(Settings s) {
+        String label = task.client();
+        return switch (s.progress()) {
+            case "off" -> Progress.off();
+            case "plain" -> new Progress(label, out, false, 5);
+            default -> new Progress(label, out, System.console() != null, 5);
+        };
+    }
+}

@@ -1,0 +1,106 @@
+package io.sluice.load.scenario;
+
+import static io.sluice.load.scenario.Results.fmt;
+
+import io.sluice.Lane;
+import io.sluice.load.Settings;
+import io.sluice.load.report.Model.ClientResult;
+import io.sluice.load.report.Model.SeriesResult;
+import io.sluice.load.report.Model.Target;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+
+/**
+ * The situation Sluice exists for. Phase {@code idle}: interactive point reads at a fixed arrival rate,
+ * nothing else. Phase {@code loaded}: the same reads while a background job saturates the database with
+ * long queries, closed loop at a concurrency twice the background lane's size. Sluice gets an interactive
+ * and a background lane; the shared-pool baseline one pool of the same total size.
+ *
+ * <p>Targets: Sluice's interactive p99 under load within 1.5x of its idle p99 with zero interactive
+ * failures, while the shared pool's interactive latency collapses or times out.
+ */
+public final class Isolation implements Scenario {
+
+    static final String IDLE = "idle";
+    static final String LOADED = "loaded";
+    static final double COLLAPSE = 10.0;
+
+    @Override
+    public String name() {
+        return "isolation";
+    }
+
+    @Override
+    public String description() {
+        return "interactive point reads at a fixed rate, idle and then while a background job saturates the database "
+                + "with long queries; Sluice's two lanes against one shared r2dbc-pool of the same total size";
+    }
+
+    @Override
+    public List<String> defaultClients() {
+        return List.of("sluice", "r2dbc-pool");
+    }
+
+    @Override
+    public Map<Lane, Integer> poolSizes(Settings s) {
+        Map<Lane, Integer> m = new LinkedHashMap<>();
+        m.put(Lane.INTERACTIVE, s.poolSize("interactive", 8));
+        m.put(Lane.BACKGROUND, s.poolSize("background", 8));
+        return m;
+    }
+
+    @Override
+    public List<Phase> phases(Settings s) {
+        Load reads = Load.open(Items.POINT_READ_OP, Lane.INTERACTIVE, s.rate("interactive", 200),
+                Items.pointRead(Lane.INTERACTIVE, s.rows()));
+        int bgConcurrency = s.concurrency("background", 2 * poolSizes(s).get(Lane.BACKGROUND));
+        Load background = Load.closed(Items.SCAN_OP, Lane.BACKGROUND, bgConcurrency,
+                Items.longQuery(Lane.BACKGROUND, s.background()));
+        // the loaded phase's warm-up only lets the background job reach full pressure: the JIT is warm by then
+        Duration settle = s.warmup().compareTo(Duration.ofSeconds(5)) < 0 ? s.warmup() : Duration.ofSeconds(5);
+        return List.of(new Phase(IDLE, s.warmup(), s.duration(), List.of(reads)),
+                new Phase(LOADED, settle, s.duration(), List.of(reads, background)));
+    }
+
+    @Override
+    public List<Target> targets(Settings s, List<ClientResult> results) {
+        List<Target> out = new ArrayList<>();
+        String op = Items.POINT_READ_OP;
+        Optional<SeriesResult> idle = Results.series(results, "sluice", IDLE, op);
+        Optional<SeriesResult> loaded = Results.series(results, "sluice", LOADED, op);
+        String d1 = "Sluice's interactive p99 under background load within 1.5x of its idle p99";
+        String d2 = "zero interactive failures for Sluice, idle and under load";
+        if (idle.isEmpty() || loaded.isEmpty()) {
+            out.add(Results.missing("interactive-p99-isolated", d1, "<= 1.5x", "sluice"));
+            out.add(Results.missing("interactive-no-failures", d2, "0", "sluice"));
+        } else {
+            double ratio = Results.p99(loaded.get()) / Math.max(0.001, Results.p99(idle.get()));
+            out.add(new Target("interactive-p99-isolated", d1, ratio <= 1.5, fmt(ratio) + "x (" + Results.p99(loaded.get())
+                    + " ms loaded vs " + Results.p99(idle.get()) + " ms idle)", "<= 1.5x",
+                    ratio <= 1.5 ? "" : "missed by " + fmt(ratio - 1.5) + "x: separate pools keep connections for the "
+                            + "interactive lane, but the server's CPU is still shared with the background queries"));
+            long failures = idle.get().outcomes().failures() + loaded.get().outcomes().failures();
+            out.add(new Target("interactive-no-failures", d2, failures == 0, failures + " failed", "0",
+                    failures == 0 ? "" : "by type: " + loaded.get().errorsByType()));
+        }
+        Optional<SeriesResult> sIdle = Results.series(results, "r2dbc-pool", IDLE, op);
+        Optional<SeriesResult> sLoaded = Results.series(results, "r2dbc-pool", LOADED, op);
+        String d3 = "the shared pool's interactive latency collapses (p99 at least " + (int) COLLAPSE
+                + "x its idle p99) or its requests fail";
+        if (sIdle.isEmpty() || sLoaded.isEmpty()) {
+            out.add(Results.missing("shared-pool-collapses", d3, ">= " + (int) COLLAPSE + "x or failures", "r2dbc-pool"));
+        } else {
+            double ratio = Results.p99(sLoaded.get()) / Math.max(0.001, Results.p99(sIdle.get()));
+            long failures = sLoaded.get().outcomes().failures();
+            boolean collapsed = ratio >= COLLAPSE || failures > 0;
+            out.add(new Target("shared-pool-collapses", d3, collapsed, fmt(ratio) + "x p99, " + failures + " failed of "
+                    + (sLoaded.get().outcomes().success() + failures), ">= " + (int) COLLAPSE + "x or failures",
+                    collapsed ? "" : "the background load did not hurt the shared pool: raise the background concurrency"));
+        }
+        return out;
+    }
+}

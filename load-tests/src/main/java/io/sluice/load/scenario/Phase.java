@@ -1,0 +1,19 @@
+package io.sluice.load.scenario;
+
+import java.time.Duration;
+import java.util.List;
+
+/**
+ * Loads run together: first {@code warmup} (recorded in segment {@code name-warmup}, kept out of the
+ * figures), then {@code measure} (segment {@code name}).
+ */
+public record Phase(String name, Duration warmup, Duration measure, List<Load> loads) {
+
+    public String warmupSegment() {
+        return name + "-warmup";
+    }
+
+    public int maxConcurrency() {
+        return loads.stream().mapToInt(l -> Math.max(l.concurrency(), l.users())).max().orElse(0);
+    }
+}

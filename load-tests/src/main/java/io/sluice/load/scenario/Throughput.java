@@ -1,0 +1,76 @@
+package io.sluice.load.scenario;
+
+import static io.sluice.load.scenario.Results.fmt;
+
+import io.sluice.Lane;
+import io.sluice.load.Settings;
+import io.sluice.load.report.Model.ClientResult;
+import io.sluice.load.report.Model.SeriesResult;
+import io.sluice.load.report.Model.Target;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+
+/**
+ * Point reads by primary key, closed loop, the same pool size and concurrency for Sluice and every
+ * baseline. Target: Sluice at 95% or more of plain r2dbc-pool's throughput, with p99 no worse than 1.1x.
+ */
+public final class Throughput implements Scenario {
+
+    static final String SEGMENT = "load";
+
+    @Override
+    public String name() {
+        return "throughput";
+    }
+
+    @Override
+    public String description() {
+        return "point reads by primary key, closed loop at a fixed concurrency; Sluice against plain r2dbc-pool, "
+                + "HikariCP (platform and virtual threads), Vert.x (without and with pipelining) and pgbench";
+    }
+
+    @Override
+    public List<String> defaultClients() {
+        return List.of("sluice", "r2dbc-pool", "hikari", "hikari-vt", "vertx", "vertx-pipelined", "pgbench");
+    }
+
+    @Override
+    public Map<Lane, Integer> poolSizes(Settings s) {
+        return Map.of(Lane.INTERACTIVE, s.poolSize("interactive", 16));
+    }
+
+    @Override
+    public List<Phase> phases(Settings s) {
+        return List.of(new Phase(SEGMENT, s.warmup(), s.duration(), List.of(Load.closed(Items.POINT_READ_OP,
+                Lane.INTERACTIVE, s.concurrency("interactive", 64), Items.pointRead(Lane.INTERACTIVE, s.rows())))));
+    }
+
+    @Override
+    public String pgbenchScript(Settings s) {
+        return Items.pgbenchPointRead(s.schema(), s.rows());
+    }
+
+    @Override
+    public List<Target> targets(Settings s, List<ClientResult> results) {
+        List<Target> out = new ArrayList<>();
+        String tpDesc = "Sluice's throughput at least 95% of plain r2dbc-pool's";
+        String p99Desc = "Sluice's p99 no worse than 1.1x plain r2dbc-pool's";
+        Optional<SeriesResult> sluice = Results.series(results, "sluice", SEGMENT, Items.POINT_READ_OP);
+        Optional<SeriesResult> base = Results.series(results, "r2dbc-pool", SEGMENT, Items.POINT_READ_OP);
+        if (sluice.isEmpty() || base.isEmpty() || base.get().throughput() == 0) {
+            out.add(Results.missing("throughput-vs-r2dbc-pool", tpDesc, ">= 0.95", "sluice or r2dbc-pool"));
+            out.add(Results.missing("p99-vs-r2dbc-pool", p99Desc, "<= 1.10", "sluice or r2dbc-pool"));
+            return out;
+        }
+        double tp = sluice.get().throughput() / base.get().throughput();
+        out.add(new Target("throughput-vs-r2dbc-pool", tpDesc, tp >= 0.95, fmt(tp) + "x (" + Math.round(sluice.get().throughput())
+                + " vs " + Math.round(base.get().throughput()) + " ops/s)", ">= 0.95x",
+                tp >= 0.95 ? "" : "missed by " + fmt((0.95 - tp) * 100) + " percentage points"));
+        double p99 = Results.p99(sluice.get()) / Math.max(0.001, Results.p99(base.get()));
+        out.add(new Target("p99-vs-r2dbc-pool", p99Desc, p99 <= 1.1, fmt(p99) + "x (" + Results.p99(sluice.get()) + " vs "
+                + Results.p99(base.get()) + " ms)", "<= 1.10x", p99 <= 1.1 ? "" : "missed by " + fmt(p99 - 1.1) + "x"));
+        return out;
+    }
+}
