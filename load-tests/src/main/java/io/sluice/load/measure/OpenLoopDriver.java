@@ -38,16 +38,20 @@ public final class OpenLoopDriver implements Driver {
     @Override
     public void start() {
         running = true;
-        thread = new Thread(this::run, "load-open-" + name);
+        thread = new Thread(() -> loop(Long.MAX_VALUE), "load-open-" + name);
         thread.setDaemon(true);
         thread.start();
     }
 
-    /** Issues work until stopped; public so tests can drive it on their own thread with a fake clock. */
-    public void run() {
+    /** Issues {@code arrivals} units of work on the calling thread, then returns; for tests with a fake clock. */
+    public void runArrivals(long arrivals) {
         running = true;
+        loop(arrivals);
+    }
+
+    private void loop(long arrivals) {
         ArrivalSchedule schedule = new ArrivalSchedule(clock.nanoTime(), rate);
-        for (long i = 0; running; i++) {
+        for (long i = 0; running && i < arrivals; i++) {
             long due = schedule.at(i);
             clock.parkUntil(due);
             if (!running) {

@@ -237,12 +237,19 @@ public final class HtmlReport {
             }
             lines.add(new Line(c.client(), colors.get(c.client()), pts, false));
         }
-        Function<Double, String> pct = v -> {
-            double p = 100 * (1 - 1 / v);
-            return p <= 0 ? "0%" : Svg.fmt(Math.round(p * 1000) / 1000.0) + "%";
-        };
+        Function<Double, String> pct = HtmlReport::percentileLabel;
         h.append(Svg.lines("latency by percentile: " + key, new Axis("percentile", true, pct::apply), Axis.log("ms (log)"),
                 lines, List.of()));
+    }
+
+    /** The percentile at {@code x = 1/(1-p)}: 1 is 0%, 10 is 90%, 100 is 99%, 1000 is 99.9%. */
+    static String percentileLabel(double x) {
+        double p = 100 * (1 - 1 / x);
+        if (p <= 0) {
+            return "0%";
+        }
+        int decimals = (int) Math.max(0, Math.min(4, Math.ceil(Math.log10(x)) - 2));
+        return String.format(Locale.ROOT, "%." + decimals + "f%%", p);
     }
 
     private static List<Line> timelineLines(List<ClientResult> clients, Map<String, String> colors, String series,

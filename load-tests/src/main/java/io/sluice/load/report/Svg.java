@@ -190,8 +190,10 @@ final class Svg {
         List<Double> ticks() {
             List<Double> out = new ArrayList<>();
             if (log) {
+                // 1, 2, 5 per decade over a short range; decades only over a long one
+                int[] steps = Math.log10(max / min) > 3 ? new int[]{1} : new int[]{1, 2, 5};
                 for (int e = (int) Math.floor(Math.log10(min)); e <= Math.ceil(Math.log10(max)); e++) {
-                    for (int m : new int[]{1, 2, 5}) {
+                    for (int m : steps) {
                         double v = m * Math.pow(10, e);
                         if (v >= min && v <= max) {
                             out.add(v);

@@ -1,0 +1,124 @@
+package io.sluice.load;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.sluice.load.report.Json;
+import io.sluice.load.report.Model.ClientResult;
+import io.sluice.load.report.Model.Report;
+import io.sluice.load.report.Model.SegmentResult;
+import io.sluice.load.report.Model.SeriesResult;
+import java.io.ByteArrayOutputStream;
+import java.io.PrintStream;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Set;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * One short run of each scenario against the real database (the PG* variables, else 127.0.0.1:5432):
+ * 2 s of warm-up and 3 s of measurement per client, checking that the report has every section and sane
+ * figures. Performance targets are judged in the reports, never here.
+ */
+class ScenarioSmokeTest {
+
+    @TempDir
+    Path reports;
+
+    private LoadTest.Outcome run(String scenario, String... extra) {
+        List<String> args = new ArrayList<>(List.of("--scenario", scenario, "--warmup", "2s", "--duration", "3s",
+                "--cooldown", "0", "--sample-interval", "500ms", "--progress", "plain", "--report-dir", reports.toString()));
+        args.addAll(List.of(extra));
+        ByteArrayOutputStream log = new ByteArrayOutputStream();
+        try (PrintStream out = new PrintStream(log, true, StandardCharsets.UTF_8)) {
+            LoadTest.Outcome o = new LoadTest(Cli.parse(args.toArray(String[]::new)), out).run();
+            System.out.println(log.toString(StandardCharsets.UTF_8));
+            return o;
+        }
+    }
+
+    /** Every section present, every client ran, measured something and left no connection open. */
+    private static Report check(LoadTest.Outcome o, Set<String> mayFail) throws Exception {
+        assertThat(o.json()).exists();
+        assertThat(o.html()).exists();
+        assertThat(Files.readString(o.html())).contains("<svg").contains("Targets");
+        Report r = Json.read(o.json(), Report.class);
+        assertThat(r.schemaVersion()).isEqualTo(1);
+        assertThat(r.settings()).containsKeys("scenario", "warmupMs", "durationMs");
+        assertThat(r.environment()).isNotNull();
+        assertThat(r.environment().maxConnections()).isPositive();
+        assertThat(r.targets()).isNotEmpty();
+        assertThat(r.comparisons()).isNotEmpty();
+        assertThat(r.clients()).extracting(ClientResult::client).containsAll(r.settings().get("clients") instanceof List<?> l
+                ? l.stream().map(String::valueOf).filter(c -> !c.startsWith("pgbench")).toList() : List.of());
+        for (ClientResult c : r.clients()) {
+            assertThat(c.error()).as(c.client() + " error").isNull();
+            assertThat(c.timeline()).as(c.client() + " timeline").isNotEmpty();
+            assertThat(c.server()).as(c.client() + " server counts").isNotNull();
+            assertThat(c.server().leftoverAfterClose()).as(c.client() + " connections left open").isZero();
+            if (!c.role().equals("reference")) {
+                assertThat(c.poolTimeline()).as(c.client() + " pool samples").isNotEmpty();
+                assertThat(c.server().maxTotal()).as(c.client() + " server-side connections").isNotEmpty();
+            }
+            List<SegmentResult> measured = c.segments().stream().filter(s -> !s.warmup()).toList();
+            assertThat(measured).as(c.client() + " measured segments").isNotEmpty();
+            for (SegmentResult seg : measured) {
+                assertThat(seg.series()).as(c.client() + " " + seg.name()).isNotEmpty();
+                for (SeriesResult s : seg.series()) {
+                    String what = c.client() + " " + seg.name() + "/" + s.series();
+                    assertThat(s.throughput()).as(what + " throughput").isPositive();
+                    assertThat(s.latencyMs().get("success").p50()).as(what + " p50").isPositive();
+                    assertThat(s.latencyMs().get("success").p99()).as(what + " p99")
+                            .isGreaterThanOrEqualTo(s.latencyMs().get("success").p50());
+                    assertThat(s.hdr()).as(what + " histogram").containsKey("success");
+                    if (!mayFail.contains(c.client())) {
+                        assertThat(s.outcomes().failures()).as(what + " failures " + s.errorsByType()).isZero();
+                    }
+                }
+            }
+        }
+        return r;
+    }
+
+    @Test
+    void throughputRunsSluiceAndEveryBaselineEachInItsOwnJvm() throws Exception {
+        Report r = check(run("throughput"), Set.of());
+        assertThat(r.clients()).extracting(ClientResult::client)
+                .contains("sluice", "r2dbc-pool", "hikari", "vertx", "vertx-pipelined");
+        assertThat(r.targets()).extracting(t -> t.name()).containsExactly("throughput-vs-r2dbc-pool", "p99-vs-r2dbc-pool");
+        assertThat(r.targets()).allSatisfy(t -> assertThat(t.met()).isNotNull());
+        assertThat(r.clients()).filteredOn(c -> c.client().equals("sluice")).singleElement()
+                .satisfies(c -> assertThat(c.process()).doesNotContain("pid " + ProcessHandle.current().pid()));
+    }
+
+    @Test
+    void isolationMeasuresInteractiveReadsIdleAndUnderBackgroundLoad() throws Exception {
+        // the shared pool is expected to fail interactive work under background load
+        Report r = check(run("isolation", "--no-fork"), Set.of("r2dbc-pool"));
+        ClientResult sluice = r.clients().stream().filter(c -> c.client().equals("sluice")).findFirst().orElseThrow();
+        assertThat(sluice.segments()).extracting(SegmentResult::name).containsExactly("idle-warmup", "idle", "loaded-warmup", "loaded");
+        assertThat(sluice.segments().get(3).series()).extracting(SeriesResult::series).containsExactly("point-read", "report-scan");
+        assertThat(sluice.pools()).containsKeys("interactive", "background");
+        assertThat(r.targets()).extracting(t -> t.name())
+                .containsExactly("interactive-p99-isolated", "interactive-no-failures", "shared-pool-collapses");
+    }
+
+    @Test
+    void usersSimulatesFiveHundredSessionsWithMixedReadsAndWrites() throws Exception {
+        Report r = check(run("users", "--no-fork", "--clients", "sluice,r2dbc-pool,hikari-vt,vertx"), Set.of());
+        ClientResult sluice = r.clients().get(0);
+        assertThat(sluice.segments().get(1).series()).extracting(SeriesResult::series)
+                .containsExactlyInAnyOrder("view-item", "list-items", "rate-item", "history");
+        assertThat(sluice.segments().get(1).series()).allSatisfy(s -> assertThat(s.load()).isEqualTo("users 500, think 1000 ms"));
+    }
+
+    @Test
+    void connectionPerQueryComparesPooledWithConnectingEachTime() throws Exception {
+        Report r = check(run("connection-per-query", "--no-fork"), Set.of());
+        assertThat(r.clients()).extracting(ClientResult::client).contains("sluice", "r2dbc-per-query", "jdbc-per-query");
+        assertThat(r.targets()).extracting(t -> t.name()).contains("pooled-vs-r2dbc-per-query", "pooled-vs-jdbc-per-query");
+    }
+}

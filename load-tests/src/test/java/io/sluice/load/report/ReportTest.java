@@ -1,0 +1,117 @@
+package io.sluice.load.report;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import io.sluice.load.report.Model.Report;
+import io.sluice.load.report.Model.SeriesResult;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Iterator;
+import java.util.Set;
+import java.util.TreeSet;
+import org.HdrHistogram.Histogram;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+class ReportTest {
+
+    @TempDir
+    Path dir;
+
+    @Test
+    void theJsonReportReadsBackWithEveryFigure() {
+        Report r = SampleReport.build("sluice", "r2dbc-pool", "pgbench");
+        Path file = dir.resolve("r.json");
+        Json.write(file, r);
+        Report back = Json.read(file, Report.class);
+
+        assertThat(back.clients()).hasSize(3);
+        assertThat(back.clients()).isEqualTo(r.clients());
+        assertThat(back.comparisons()).isEqualTo(r.comparisons());
+        assertThat(back.targets()).isEqualTo(r.targets());
+        assertThat(back.environment()).isEqualTo(r.environment());
+    }
+
+    @Test
+    void histogramsAreRecordedPerOutcomeAndEmbeddedLosslessly() {
+        SeriesResult s = SampleReport.build("sluice").clients().get(0).segments().get(1).series().get(0);
+        assertThat(s.outcomes().success()).isEqualTo(4900);
+        assertThat(s.outcomes().error()).isEqualTo(100);
+        assertThat(s.errorsByType()).containsEntry("error:SQLException[40001]", 100L);
+        Histogram h = SeriesResults.decode(s.hdr().get("success"));
+        assertThat(h.getTotalCount()).isEqualTo(4900);
+        assertThat(h.getValueAtPercentile(99) / 1000.0).isEqualTo(s.latencyMs().get("success").p99());
+        // 0.1 ms to 1.09 ms in 0.01 ms steps: the median is about 0.6 ms
+        assertThat(s.latencyMs().get("success").p50()).isBetween(0.58, 0.61);
+        assertThat(s.percentiles()).isNotEmpty();
+        assertThat(s.percentiles().get(s.percentiles().size() - 1).percentile()).isEqualTo(100.0);
+    }
+
+    @Test
+    void comparisonsPutSluiceAgainstEachBaselineAndEveryoneAgainstPgbench() {
+        Report r = SampleReport.build("sluice", "r2dbc-pool", "pgbench");
+        assertThat(r.comparisons()).extracting(c -> c.client() + ">" + c.baseline())
+                .containsExactlyInAnyOrder("sluice>r2dbc-pool", "sluice>pgbench", "r2dbc-pool>pgbench");
+        var c = r.comparisons().stream().filter(x -> x.baseline().equals("r2dbc-pool")).findFirst().orElseThrow();
+        // the baseline's fake is twice as slow
+        assertThat(c.throughputRatio()).isBetween(1.9, 2.1);
+        assertThat(c.p99Ratio()).isBetween(0.45, 0.55);
+    }
+
+    @Test
+    void everyFieldOfTheJsonIsDocumentedInTheSchema() throws Exception {
+        String schema = Files.readString(Path.of("REPORT-SCHEMA.md"));
+        JsonNode tree = new ObjectMapper().readTree(Json.string(SampleReport.build("sluice", "pgbench")));
+        Set<String> fields = new TreeSet<>();
+        collect(tree, fields, false);
+        assertThat(fields).contains("schemaVersion", "throughputRatio", "leftoverAfterClose", "p999", "acquiredMax", "changePct");
+        Set<String> undocumented = new TreeSet<>();
+        for (String f : fields) {
+            if (!schema.contains("`" + f + "`")) {
+                undocumented.add(f);
+            }
+        }
+        assertThat(undocumented).as("fields missing from REPORT-SCHEMA.md").isEmpty();
+    }
+
+    private static void collect(JsonNode node, Set<String> into, boolean freeKeys) {
+        if (node.isObject()) {
+            for (Iterator<String> it = node.fieldNames(); it.hasNext(); ) {
+                String name = it.next();
+                if (!freeKeys) {
+                    into.add(name);
+                }
+                // maps keyed by data (settings, errorsByType, pools, hdr, server counts) are documented as maps
+                boolean mapValue = Set.of("settings", "errorsByType", "pools", "hdr", "maxTotal", "maxActive", "latencyMs").contains(name);
+                collect(node.get(name), into, mapValue && !name.equals("latencyMs"));
+                if (name.equals("latencyMs")) {
+                    node.get(name).fields().forEachRemaining(e -> collect(e.getValue(), into, false));
+                }
+            }
+        } else if (node.isArray()) {
+            node.forEach(n -> collect(n, into, false));
+        }
+    }
+
+    @Test
+    void theHtmlPageIsSelfContainedWithChartsAndEscapedText() {
+        Report r = SampleReport.build("sluice", "r2dbc-pool");
+        String html = HtmlReport.render(r);
+        assertThat(html).startsWith("<!DOCTYPE html>").contains("<svg").contains("Targets").contains("Results")
+                .contains("Ratios").contains("latency by percentile").contains("throughput over time")
+                .contains("pool occupancy").contains("server connections by application_name");
+        assertThat(html).contains("another &lt;b&gt;").doesNotContain("another <b>");
+        assertThat(html).doesNotContain("<script").doesNotContain("<link").doesNotContain("src=");
+    }
+
+    @Test
+    void percentileAxisLabelsReadAsPercentiles() {
+        assertThat(HtmlReport.percentileLabel(1)).isEqualTo("0%");
+        assertThat(HtmlReport.percentileLabel(10)).isEqualTo("90%");
+        assertThat(HtmlReport.percentileLabel(100)).isEqualTo("99%");
+        assertThat(HtmlReport.percentileLabel(1000)).isEqualTo("99.9%");
+        assertThat(HtmlReport.percentileLabel(10000)).isEqualTo("99.99%");
+    }
+}
