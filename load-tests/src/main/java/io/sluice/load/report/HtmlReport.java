@@ -159,8 +159,10 @@ public final class HtmlReport {
                             .append("</td>").append(td(s.throughput())).append(td(l.p50())).append(td(l.p90())).append(td(l.p99()))
                             .append(td(l.p999())).append(td(l.max())).append(td(o.success())).append(td(o.rejected()))
                             .append(td(o.timeout())).append(td(o.error())).append(td(o.unfinished())).append(td(o.retries()))
-                            .append("<td class='l'>").append(s.steadiness().steady() ? "yes" : "<span class='missed'>no</span>: "
-                                    + esc(s.steadiness().note())).append("</td></tr>");
+                            .append("<td class='l' title='").append(esc(s.steadiness().note())).append("'>")
+                            .append(s.steadiness().steady() ? "yes" : String.format(Locale.ROOT,
+                                    "<span class='missed'>no</span> (%+.0f%% %s)", s.steadiness().changePct(), s.steadiness().metric()))
+                            .append("</td></tr>");
                 }
             }
         }
