@@ -143,10 +143,11 @@ public final class HtmlReport {
         h.append("<h2>Results</h2><table><tr><th class='l'>client</th><th class='l'>segment</th><th class='l'>series</th>"
                 + "<th class='l'>load</th><th>ops/s</th><th>p50</th><th>p90</th><th>p99</th><th>p99.9</th><th>max</th>"
                 + "<th>ok</th><th>rejected</th><th>timeout</th><th>error</th><th>unfinished</th><th>retries</th>"
-                + "<th class='l'>steady</th></tr>");
+                + "<th title='CPU time of the client JVM (harness included) per unit of work finished in the segment'>"
+                + "client CPU &micro;s/op</th><th class='l'>steady</th></tr>");
         for (ClientResult c : clients) {
             if (c.error() != null) {
-                h.append("<tr><td class='l'>").append(esc(c.client())).append("</td><td class='l missed' colspan='16'>failed: ")
+                h.append("<tr><td class='l'>").append(esc(c.client())).append("</td><td class='l missed' colspan='17'>failed: ")
                         .append(esc(c.error())).append("</td></tr>");
                 continue;
             }
@@ -159,6 +160,7 @@ public final class HtmlReport {
                             .append("</td>").append(td(s.throughput())).append(td(l.p50())).append(td(l.p90())).append(td(l.p99()))
                             .append(td(l.p999())).append(td(l.max())).append(td(o.success())).append(td(o.rejected()))
                             .append(td(o.timeout())).append(td(o.error())).append(td(o.unfinished())).append(td(o.retries()))
+                            .append(seg.cpuMicrosPerOp() == null ? "<td>n/a</td>" : td(seg.cpuMicrosPerOp()))
                             .append("<td class='l' title='").append(esc(s.steadiness().note())).append("'>")
                             .append(s.steadiness().steady() ? "yes" : String.format(Locale.ROOT,
                                     "<span class='missed'>no</span> (%+.0f%% %s)", s.steadiness().changePct(), s.steadiness().metric()))
@@ -175,12 +177,14 @@ public final class HtmlReport {
         }
         h.append("<h2>Ratios</h2><p>client / baseline, measured in this run. Throughput above 1 and latency below 1 favour "
                 + "the client.</p><table><tr><th class='l'>client</th><th class='l'>against</th><th class='l'>segment</th>"
-                + "<th class='l'>series</th><th>throughput</th><th>p50</th><th>p99</th><th>failure rate delta</th></tr>");
+                + "<th class='l'>series</th><th>throughput</th><th>p50</th><th>p99</th><th>failure rate delta</th>"
+                + "<th>client CPU per op</th></tr>");
         for (Comparison c : comparisons) {
             h.append("<tr><td class='l'>").append(esc(c.client())).append("</td><td class='l'>").append(esc(c.baseline()))
                     .append("</td><td class='l'>").append(esc(c.segment())).append("</td><td class='l'>").append(esc(c.series()))
                     .append("</td>").append(td(c.throughputRatio())).append(td(c.p50Ratio())).append(td(c.p99Ratio()))
-                    .append(td(c.failureRateDelta())).append("</tr>");
+                    .append(td(c.failureRateDelta()))
+                    .append(c.cpuPerOpRatio() == null ? "<td>n/a</td>" : td(c.cpuPerOpRatio())).append("</tr>");
         }
         h.append("</table>");
     }

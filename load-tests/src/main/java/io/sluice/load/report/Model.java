@@ -31,9 +31,13 @@ public final class Model {
                                String error) {
     }
 
-    /** A stretch of one client's run: a warm-up or a measured phase. */
-    public record SegmentResult(String name, boolean warmup, double startSec, double durationSec,
-                                List<SeriesResult> series) {
+    /**
+     * A stretch of one client's run: a warm-up or a measured phase. {@code clientCpuSec} is the CPU time the
+     * client's JVM used during it (harness included), {@code cpuMicrosPerOp} that divided by the work
+     * finished; null where not measured (pgbench).
+     */
+    public record SegmentResult(String name, boolean warmup, double startSec, double durationSec, Double clientCpuSec,
+                                Double cpuMicrosPerOp, List<SeriesResult> series) {
     }
 
     /** One kind of work (an operation on a lane) within a segment. */
@@ -81,7 +85,7 @@ public final class Model {
 
     /** One client against a baseline, on one series of one segment; ratios are client / baseline. */
     public record Comparison(String client, String baseline, String segment, String series, double throughputRatio,
-                             double p50Ratio, double p99Ratio, double failureRateDelta) {
+                             double p50Ratio, double p99Ratio, double failureRateDelta, Double cpuPerOpRatio) {
     }
 
     /** A target from the issue, evaluated on this run. {@code met} is null when it could not be judged. */

@@ -30,8 +30,8 @@ public final class TextSummary {
 
     public static String of(Report report) {
         StringBuilder sb = new StringBuilder("\n");
-        sb.append(String.format(Locale.ROOT, "%-16s %-8s %-12s %12s %9s %9s %9s %9s%n", "client", "segment", "series",
-                "ops/s", "p50 ms", "p99 ms", "max ms", "failed"));
+        sb.append(String.format(Locale.ROOT, "%-16s %-8s %-12s %12s %9s %9s %9s %9s %11s%n", "client", "segment", "series",
+                "ops/s", "p50 ms", "p99 ms", "max ms", "failed", "cpu us/op"));
         for (ClientResult r : report.clients()) {
             if (r.error() != null) {
                 sb.append(String.format(Locale.ROOT, "%-16s FAILED: %s%n", r.client(), r.error()));
@@ -40,8 +40,9 @@ public final class TextSummary {
             for (SegmentResult seg : r.segments()) {
                 for (SeriesResult s : seg.series()) {
                     LatencyStats l = s.latencyMs().get("success");
-                    sb.append(String.format(Locale.ROOT, "%-16s %-8s %-12s %12.1f %9.3f %9.3f %9.3f %9d%n", r.client(),
-                            seg.name(), s.series(), s.throughput(), l.p50(), l.p99(), l.max(), s.outcomes().failures()));
+                    sb.append(String.format(Locale.ROOT, "%-16s %-8s %-12s %12.1f %9.3f %9.3f %9.3f %9d %11s%n", r.client(),
+                            seg.name(), s.series(), s.throughput(), l.p50(), l.p99(), l.max(), s.outcomes().failures(),
+                            seg.cpuMicrosPerOp() == null ? "n/a" : String.format(Locale.ROOT, "%.1f", seg.cpuMicrosPerOp())));
                 }
             }
         }

@@ -46,6 +46,8 @@ public final class ClientRun {
 
     private final ClientTask task;
     private final PrintStream out;
+    /** Process CPU time (ns) at the start and end of each segment. */
+    private final Map<String, long[]> cpuBySegment = new HashMap<>();
 
     public ClientRun(ClientTask task, PrintStream out) {
         this.task = task;
@@ -110,6 +112,10 @@ public final class ClientRun {
                 }
                 server = sampler.result(leftover);
                 sampler.close();
+                String others = ServerSampler.othersWarning(server);
+                if (others != null) {
+                    warnings.add(others);
+                }
             }
         }
         List<TimelinePoint> timeline = recording.timeline();
@@ -129,19 +135,21 @@ public final class ClientRun {
             drivers.add(driver(load, dispatch, recording.clock(), seed++));
         }
         if (!phase.warmup().isZero()) {
-            recording.begin(phase.warmupSegment(), true);
+            begin(recording, phase.warmupSegment(), true);
             monitor.plan(phase.warmup().toMillis() / 1000.0);
             drivers.forEach(Driver::start);
             Thread.sleep(phase.warmup().toMillis());
-            recording.begin(phase.name(), false);
+            end(phase.warmupSegment());
+            begin(recording, phase.name(), false);
         } else {
-            recording.begin(phase.name(), false);
+            begin(recording, phase.name(), false);
             drivers.forEach(Driver::start);
         }
         monitor.plan(phase.measure().toMillis() / 1000.0);
         Thread.sleep(phase.measure().toMillis());
         drivers.forEach(Driver::stop);
         recording.endCurrent();
+        end(phase.name());
         for (Driver d : drivers) {
             if (d.maxSendLagNanos() > 100_000_000L) {
                 warnings.add("phase " + phase.name() + ": the harness fell up to " + d.maxSendLagNanos() / 1_000_000
@@ -156,6 +164,24 @@ public final class ClientRun {
         }
     }
 
+    private void begin(Recording recording, String segment, boolean warmup) {
+        cpuBySegment.put(segment, new long[]{processCpuNanos(), -1});
+        recording.begin(segment, warmup);
+    }
+
+    private void end(String segment) {
+        long[] cpu = cpuBySegment.get(segment);
+        if (cpu != null) {
+            cpu[1] = processCpuNanos();
+        }
+    }
+
+    /** CPU time of this JVM so far; -1 where the platform does not say. */
+    static long processCpuNanos() {
+        return java.lang.management.ManagementFactory.getOperatingSystemMXBean()
+                instanceof com.sun.management.OperatingSystemMXBean os ? os.getProcessCpuTime() : -1;
+    }
+
     private static Driver driver(Load load, Dispatch dispatch, NanoClock clock, long seed) {
         return switch (load.mode()) {
             case OPEN -> new OpenLoopDriver(load.name(), load.rate(), load.work(), dispatch, clock, MAX_IN_FLIGHT, seed);
@@ -164,8 +190,8 @@ public final class ClientRun {
         };
     }
 
-    private static SegmentResult segment(Segment seg, Recording recording, List<TimelinePoint> timeline,
-                                         Map<String, Load> loads, List<String> warnings) {
+    private SegmentResult segment(Segment seg, Recording recording, List<TimelinePoint> timeline,
+                                  Map<String, Load> loads, List<String> warnings) {
         double start = recording.seconds(seg.startNanos());
         double end = seg.endNanos() == 0 ? start : recording.seconds(seg.endNanos());
         double seconds = end - start;
@@ -184,7 +210,12 @@ public final class ClientRun {
             }
             series.sort(java.util.Comparator.comparing(SeriesResult::series));
         }
-        return new SegmentResult(seg.name(), seg.warmup(), LatencyStats.round(start), LatencyStats.round(seconds), series);
+        long[] cpu = cpuBySegment.get(seg.name());
+        Double cpuSec = cpu == null || cpu[0] < 0 || cpu[1] < 0 ? null : LatencyStats.round((cpu[1] - cpu[0]) / 1e9);
+        long finished = series.stream().mapToLong(r -> r.outcomes().success() + r.outcomes().failures()).sum();
+        Double perOp = cpuSec == null || finished == 0 ? null : LatencyStats.round(cpuSec * 1e6 / finished);
+        return new SegmentResult(seg.name(), seg.warmup(), LatencyStats.round(start), LatencyStats.round(seconds), cpuSec,
+                perOp, series);
     }
 
     private Progress progress(Settings s) {

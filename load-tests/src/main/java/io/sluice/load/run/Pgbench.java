@@ -102,6 +102,9 @@ public final class Pgbench {
             sampler.stop();
             int leftover = sampler.leftover(5000);
             ServerConnections conns = sampler.result(leftover);
+            if (ServerSampler.othersWarning(conns) != null) {
+                warnings.add(ServerSampler.othersWarning(conns));
+            }
             if (p.exitValue() != 0) {
                 warnings.add("pgbench exited with " + p.exitValue() + ": " + tail(output));
             }
@@ -176,8 +179,8 @@ public final class Pgbench {
                         + threads + ")", seconds, outcomes, failedTx == 0 ? Map.of() : Map.of("error:pgbench-failed", failedTx),
                 byOutcome, SteadyState.judge(timeline.stream().filter(p -> p.segment().equals("load")).toList(), true));
         List<SegmentResult> segments = List.of(
-                new SegmentResult("load-warmup", true, 0, s.warmupMs() / 1000.0, List.of()),
-                new SegmentResult("load", false, s.warmupMs() / 1000.0, seconds, List.of(series)));
+                new SegmentResult("load-warmup", true, 0, s.warmupMs() / 1000.0, null, null, List.of()),
+                new SegmentResult("load", false, s.warmupMs() / 1000.0, seconds, null, null, List.of(series)));
         return new ClientResult(client, Clients.role(client), Clients.describe(client), "pgbench (" + clients + " clients, "
                 + threads + " threads)", null, Map.of("interactive", clients), segments, timeline, List.of(), conns, warnings, null);
     }

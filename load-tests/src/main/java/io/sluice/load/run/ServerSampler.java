@@ -17,13 +17,18 @@ import java.util.function.DoubleSupplier;
 /**
  * Counts the server's connections of this run by {@code application_name} in {@code pg_stat_activity},
  * once per interval, over its own JDBC connection (named {@code <prefix>monitor} and left out of the
- * counts). Only names starting with the run's prefix are counted, so other users of the server do not
- * show. After the client closed, {@link #leftover(long)} checks that none of its connections remain.
+ * counts). Names starting with the run's prefix are counted one by one; every other client connection is
+ * counted under {@value #OTHERS}, so a reader sees when someone else was loading the server during the
+ * run. After the client closed, {@link #leftover(long)} checks that none of its connections remain.
  */
 public final class ServerSampler implements AutoCloseable {
 
-    private static final String COUNT = "SELECT application_name, count(*), count(*) FILTER (WHERE state = 'active') "
-            + "FROM pg_stat_activity WHERE starts_with(application_name, ?) AND application_name <> ? GROUP BY 1 ORDER BY 1";
+    /** Connections of everyone else on the server (other sessions' tests, psql, ...), counted under one name. */
+    public static final String OTHERS = "(others)";
+
+    private static final String COUNT = "SELECT CASE WHEN starts_with(application_name, ?) THEN application_name ELSE '"
+            + OTHERS + "' END, count(*), count(*) FILTER (WHERE state = 'active') FROM pg_stat_activity "
+            + "WHERE backend_type = 'client backend' AND application_name <> ? AND pid <> pg_backend_pid() GROUP BY 1 ORDER BY 1";
 
     private final Connection connection;
     private final String prefix;
@@ -103,7 +108,7 @@ public final class ServerSampler implements AutoCloseable {
         int n;
         try {
             do {
-                n = query().values().stream().mapToInt(c -> c[0]).sum();
+                n = query().entrySet().stream().filter(e -> !e.getKey().equals(OTHERS)).mapToInt(e -> e.getValue()[0]).sum();
                 if (n == 0) {
                     return 0;
                 }
@@ -124,6 +129,13 @@ public final class ServerSampler implements AutoCloseable {
             maxActive.merge(p.applicationName(), p.active(), Math::max);
         }
         return new ServerConnections(List.copyOf(samples), maxTotal, maxActive, leftover);
+    }
+
+    /** A warning when other connections were running statements on the server during the sampling, else null. */
+    public static String othersWarning(ServerConnections c) {
+        Integer others = c.maxActive().get(OTHERS);
+        return others == null || others == 0 ? null : "up to " + others + " connection(s) of other users were active on the "
+                + "server during this run; its figures may be disturbed";
     }
 
     /** Why sampling stopped early, or null. */
