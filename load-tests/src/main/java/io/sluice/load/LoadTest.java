@@ -1,5 +1,6 @@
 package io.sluice.load;
 
+import io.sluice.load.client.ClientConfig;
 import io.sluice.load.client.Clients;
 import io.sluice.load.client.VirtualThreads;
 import io.sluice.load.report.Comparisons;
@@ -16,12 +17,12 @@ import io.sluice.load.run.ClientTask;
 import io.sluice.load.run.EnvironmentProbe;
 import io.sluice.load.run.Jdks;
 import io.sluice.load.run.Pgbench;
+import io.sluice.load.run.Runs;
 import io.sluice.load.run.Seeder;
 import io.sluice.load.scenario.Scenario;
 import io.sluice.load.scenario.Scenarios;
 import io.sluice.pool.ServerConfig;
 import java.io.PrintStream;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.sql.Connection;
 import java.sql.DriverManager;
@@ -90,7 +91,7 @@ public final class LoadTest {
             out.println(TextSummary.clientLine(r));
             pause(s.cooldownMs());
         }
-        deleteQuietly(work);
+        Runs.deleteQuietly(work);
         List<Target> targets = scenario.targets(s, results);
         for (ClientResult r : results) {
             r.warnings().forEach(w -> warnings.add(r.client() + ": " + w));
@@ -148,14 +149,7 @@ public final class LoadTest {
     }
 
     static Connection admin(ServerConfig server, String applicationName) throws SQLException {
-        java.util.Properties p = new java.util.Properties();
-        p.setProperty("user", server.user());
-        if (server.password() != null) {
-            p.setProperty("password", server.password());
-        }
-        p.setProperty("ApplicationName", applicationName);
-        p.setProperty("sslmode", server.sslMode().libpqName());
-        return DriverManager.getConnection("jdbc:postgresql://" + server.host() + ":" + server.port() + "/" + server.database(), p);
+        return DriverManager.getConnection(ClientConfig.jdbcUrl(server), ClientConfig.jdbcProperties(server, applicationName));
     }
 
     private static String randomTag() {
@@ -177,14 +171,6 @@ public final class LoadTest {
             Thread.sleep(ms);
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
-        }
-    }
-
-    private static void deleteQuietly(Path dir) {
-        try (var files = Files.walk(dir)) {
-            files.sorted(java.util.Comparator.reverseOrder()).forEach(f -> f.toFile().delete());
-        } catch (java.io.IOException ignored) {
-            // temporary files only
         }
     }
 }

@@ -32,18 +32,28 @@ public record ClientConfig(ServerConfig server, String schema, String appPrefix,
 
     /** {@code jdbc:postgresql://host:port/db}. */
     public String jdbcUrl() {
+        return jdbcUrl(server);
+    }
+
+    public static String jdbcUrl(ServerConfig server) {
         return "jdbc:postgresql://" + server.host() + ":" + server.port() + "/" + server.database();
     }
 
-    /** pgjdbc connection properties equivalent to the R2DBC clients' settings. */
+    /** pgjdbc connection properties equivalent to the R2DBC clients' settings, with the run's schema. */
     public java.util.Properties jdbcProperties(String applicationName) {
+        java.util.Properties p = jdbcProperties(server, applicationName);
+        p.setProperty("currentSchema", schema);
+        return p;
+    }
+
+    /** pgjdbc connection properties for {@code server}: user, password, TLS mode, timeouts, application_name. */
+    public static java.util.Properties jdbcProperties(ServerConfig server, String applicationName) {
         java.util.Properties p = new java.util.Properties();
         p.setProperty("user", server.user());
         if (server.password() != null) {
             p.setProperty("password", server.password());
         }
         p.setProperty("ApplicationName", applicationName);
-        p.setProperty("currentSchema", schema);
         p.setProperty("sslmode", server.sslMode().libpqName());
         p.setProperty("connectTimeout", String.valueOf(Math.max(1, server.connectTimeout().toSeconds())));
         p.setProperty("tcpKeepAlive", String.valueOf(server.tcpKeepAlive()));

@@ -1,6 +1,6 @@
 package io.sluice.load.measure;
 
-import io.sluice.load.report.LatencyStats;
+import io.sluice.load.report.SeriesResults;
 import io.sluice.load.report.Model.TimelinePoint;
 import java.util.ArrayList;
 import java.util.List;
@@ -92,26 +92,17 @@ public final class Recording {
 
     /** Closes one sampling interval: a timeline point per series that has seen work. */
     public List<TimelinePoint> tick(long now) {
-        double dt = Math.max(1e-9, (now - lastTick) / 1e9);
+        double dt = (now - lastTick) / 1e9;
         lastTick = now;
         List<TimelinePoint> points = new ArrayList<>();
         String segment = current.name();
         for (Live l : live.values()) {
             l.okBuf = l.ok.getIntervalHistogram(l.okBuf);
             l.failedBuf = l.failed.getIntervalHistogram(l.failedBuf);
-            Histogram h = l.okBuf;
-            boolean any = h.getTotalCount() > 0;
-            points.add(new TimelinePoint(LatencyStats.round(seconds(now)), segment, l.series, h.getTotalCount(),
-                    l.failedBuf.getTotalCount(), Math.round(h.getTotalCount() / dt * 10) / 10.0,
-                    any ? ms(h.getValueAtPercentile(50)) : null, any ? ms(h.getValueAtPercentile(90)) : null,
-                    any ? ms(h.getValueAtPercentile(99)) : null, any ? ms(h.getMaxValue()) : null));
+            points.add(SeriesResults.point(seconds(now), segment, l.series, l.okBuf, l.failedBuf.getTotalCount(), dt));
         }
         timeline.addAll(points);
         return points;
-    }
-
-    private static Double ms(long micros) {
-        return LatencyStats.round(micros / 1000.0);
     }
 
     public List<TimelinePoint> timeline() {

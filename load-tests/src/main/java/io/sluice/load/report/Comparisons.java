@@ -39,37 +39,20 @@ public final class Comparisons {
                 continue;
             }
             for (SeriesResult x : seg.series()) {
-                SeriesResult y = find(b, seg.name(), x.series());
+                SeriesResult y = b.series(seg.name(), x.series());
                 if (y == null) {
                     continue;
                 }
                 LatencyStats lx = x.latencyMs().get("success");
                 LatencyStats ly = y.latencyMs().get("success");
                 Double cpuA = seg.cpuMicrosPerOp();
-                Double cpuB = segment(b, seg.name()) == null ? null : segment(b, seg.name()).cpuMicrosPerOp();
+                Double cpuB = b.measured(seg.name()) == null ? null : b.measured(seg.name()).cpuMicrosPerOp();
                 out.add(new Comparison(a.client(), b.client(), seg.name(), x.series(), ratio(x.throughput(), y.throughput()),
                         ratio(lx.p50(), ly.p50()), ratio(lx.p99(), ly.p99()),
                         LatencyStats.round(failureRate(x) - failureRate(y)),
                         cpuA == null || cpuB == null || cpuB == 0 ? null : ratio(cpuA, cpuB)));
             }
         }
-    }
-
-    private static SegmentResult segment(ClientResult c, String name) {
-        return c.segments().stream().filter(s -> s.name().equals(name) && !s.warmup()).findFirst().orElse(null);
-    }
-
-    private static SeriesResult find(ClientResult c, String segment, String series) {
-        for (SegmentResult s : c.segments()) {
-            if (s.name().equals(segment) && !s.warmup()) {
-                for (SeriesResult r : s.series()) {
-                    if (r.series().equals(series)) {
-                        return r;
-                    }
-                }
-            }
-        }
-        return null;
     }
 
     static double failureRate(SeriesResult s) {

@@ -144,10 +144,11 @@ public final class HtmlReport {
                 + "<th class='l'>load</th><th>ops/s</th><th>p50</th><th>p90</th><th>p99</th><th>p99.9</th><th>max</th>"
                 + "<th>ok</th><th>rejected</th><th>timeout</th><th>error</th><th>unfinished</th><th>retries</th>"
                 + "<th title='CPU time of the client JVM (harness included) per unit of work finished in the segment'>"
-                + "client CPU &micro;s/op</th><th class='l'>steady</th></tr>");
+                + "client CPU &micro;s/op</th><th title='share of the machine&#39;s CPU used by other processes'>"
+                + "others' CPU %</th><th class='l'>steady</th></tr>");
         for (ClientResult c : clients) {
             if (c.error() != null) {
-                h.append("<tr><td class='l'>").append(esc(c.client())).append("</td><td class='l missed' colspan='17'>failed: ")
+                h.append("<tr><td class='l'>").append(esc(c.client())).append("</td><td class='l missed' colspan='18'>failed: ")
                         .append(esc(c.error())).append("</td></tr>");
                 continue;
             }
@@ -161,6 +162,7 @@ public final class HtmlReport {
                             .append(td(l.p999())).append(td(l.max())).append(td(o.success())).append(td(o.rejected()))
                             .append(td(o.timeout())).append(td(o.error())).append(td(o.unfinished())).append(td(o.retries()))
                             .append(seg.cpuMicrosPerOp() == null ? "<td>n/a</td>" : td(seg.cpuMicrosPerOp()))
+                            .append(seg.otherCpuPct() == null ? "<td>n/a</td>" : td(seg.otherCpuPct()))
                             .append("<td class='l' title='").append(esc(s.steadiness().note())).append("'>")
                             .append(s.steadiness().steady() ? "yes" : String.format(Locale.ROOT,
                                     "<span class='missed'>no</span> (%+.0f%% %s)", s.steadiness().changePct(), s.steadiness().metric()))
@@ -360,18 +362,7 @@ public final class HtmlReport {
 
     private static SeriesResult find(ClientResult c, String key) {
         int slash = key.indexOf('/');
-        String segment = key.substring(0, slash);
-        String series = key.substring(slash + 1);
-        for (SegmentResult seg : c.segments()) {
-            if (seg.name().equals(segment) && !seg.warmup()) {
-                for (SeriesResult s : seg.series()) {
-                    if (s.series().equals(series)) {
-                        return s;
-                    }
-                }
-            }
-        }
-        return null;
+        return c.series(key.substring(0, slash), key.substring(slash + 1));
     }
 
     private static String td(double v) {

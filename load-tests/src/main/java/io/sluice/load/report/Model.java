@@ -29,15 +29,33 @@ public final class Model {
                                Map<String, Integer> pools, List<SegmentResult> segments, List<TimelinePoint> timeline,
                                List<PoolPoint> poolTimeline, ServerConnections server, List<String> warnings,
                                String error) {
+
+        /** A client that could not run: no figures, only why. */
+        public static ClientResult failed(String client, String role, String description, String process, String why) {
+            return new ClientResult(client, role, description, process, null, Map.of(), List.of(), List.of(), List.of(),
+                    null, List.of(), why);
+        }
+
+        /** The measured (not warm-up) segment of that name, or null. */
+        public SegmentResult measured(String segment) {
+            return segments.stream().filter(s -> s.name().equals(segment) && !s.warmup()).findFirst().orElse(null);
+        }
+
+        /** A series of a measured segment, or null. */
+        public SeriesResult series(String segment, String series) {
+            SegmentResult seg = measured(segment);
+            return seg == null ? null : seg.series().stream().filter(s -> s.series().equals(series)).findFirst().orElse(null);
+        }
     }
 
     /**
      * A stretch of one client's run: a warm-up or a measured phase. {@code clientCpuSec} is the CPU time the
      * client's JVM used during it (harness included), {@code cpuMicrosPerOp} that divided by the work
-     * finished; null where not measured (pgbench).
+     * finished; null where not measured (pgbench). {@code machineCpuPct} is how busy the machine's CPUs were,
+     * {@code otherCpuPct} the share used by processes other than the client and PostgreSQL (Linux only).
      */
     public record SegmentResult(String name, boolean warmup, double startSec, double durationSec, Double clientCpuSec,
-                                Double cpuMicrosPerOp, List<SeriesResult> series) {
+                                Double cpuMicrosPerOp, Double machineCpuPct, Double otherCpuPct, List<SeriesResult> series) {
     }
 
     /** One kind of work (an operation on a lane) within a segment. */

@@ -59,6 +59,23 @@ public final class SeriesResults {
                 errorsByType, latency, percentiles(success), hdr, steadiness);
     }
 
+    /**
+     * One timeline point: the successes of an interval ({@code ok}, in microseconds) and its failures, over
+     * {@code seconds}.
+     */
+    public static Model.TimelinePoint point(double t, String segment, String series, Histogram ok, long failures,
+                                            double seconds) {
+        boolean any = ok.getTotalCount() > 0;
+        return new Model.TimelinePoint(LatencyStats.round(t), segment, series, ok.getTotalCount(), failures,
+                round1(ok.getTotalCount() / Math.max(1e-9, seconds)),
+                any ? ms(ok.getValueAtPercentile(50)) : null, any ? ms(ok.getValueAtPercentile(90)) : null,
+                any ? ms(ok.getValueAtPercentile(99)) : null, any ? ms(ok.getMaxValue()) : null);
+    }
+
+    private static Double ms(long micros) {
+        return LatencyStats.round(micros / 1000.0);
+    }
+
     /** The latency percentile curve, five points per halving of the remaining tail, up to the maximum. */
     public static List<PercentilePoint> percentiles(Histogram h) {
         List<PercentilePoint> out = new ArrayList<>();

@@ -28,10 +28,14 @@ public final class TextSummary {
         return sb.toString().stripTrailing();
     }
 
+    private static String orNa(Double v) {
+        return v == null ? "n/a" : String.format(Locale.ROOT, "%.1f", v);
+    }
+
     public static String of(Report report) {
         StringBuilder sb = new StringBuilder("\n");
-        sb.append(String.format(Locale.ROOT, "%-16s %-8s %-12s %12s %9s %9s %9s %9s %11s%n", "client", "segment", "series",
-                "ops/s", "p50 ms", "p99 ms", "max ms", "failed", "cpu us/op"));
+        sb.append(String.format(Locale.ROOT, "%-16s %-8s %-12s %12s %9s %9s %9s %9s %10s %8s%n", "client", "segment", "series",
+                "ops/s", "p50 ms", "p99 ms", "max ms", "failed", "cpu us/op", "others%"));
         for (ClientResult r : report.clients()) {
             if (r.error() != null) {
                 sb.append(String.format(Locale.ROOT, "%-16s FAILED: %s%n", r.client(), r.error()));
@@ -40,9 +44,9 @@ public final class TextSummary {
             for (SegmentResult seg : r.segments()) {
                 for (SeriesResult s : seg.series()) {
                     LatencyStats l = s.latencyMs().get("success");
-                    sb.append(String.format(Locale.ROOT, "%-16s %-8s %-12s %12.1f %9.3f %9.3f %9.3f %9d %11s%n", r.client(),
+                    sb.append(String.format(Locale.ROOT, "%-16s %-8s %-12s %12.1f %9.3f %9.3f %9.3f %9d %10s %8s%n", r.client(),
                             seg.name(), s.series(), s.throughput(), l.p50(), l.p99(), l.max(), s.outcomes().failures(),
-                            seg.cpuMicrosPerOp() == null ? "n/a" : String.format(Locale.ROOT, "%.1f", seg.cpuMicrosPerOp())));
+                            orNa(seg.cpuMicrosPerOp()), orNa(seg.otherCpuPct())));
                 }
             }
         }

@@ -1,6 +1,5 @@
 package io.sluice.load.run;
 
-import io.sluice.load.client.Clients;
 import io.sluice.load.report.Json;
 import io.sluice.load.report.Model.ClientResult;
 import java.io.IOException;
@@ -10,7 +9,6 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Map;
 import java.util.concurrent.TimeUnit;
 
 /**
@@ -40,18 +38,18 @@ public final class ChildLauncher {
             long limit = (task.settings().warmupMs() + task.settings().durationMs()) * 3 / 1000 + 180;
             if (!p.waitFor(limit, TimeUnit.SECONDS)) {
                 p.destroyForcibly().waitFor(10, TimeUnit.SECONDS);
-                return failed(task.client(), "the client JVM did not finish within " + limit + " s and was stopped");
+                return Runs.failed(task.client(), "JVM", "the client JVM did not finish within " + limit + " s and was stopped");
             }
             pump.join(2000);
             if (p.exitValue() != 0 || !Files.exists(resultFile)) {
-                return failed(task.client(), "the client JVM exited with code " + p.exitValue() + " (" + java + ")");
+                return Runs.failed(task.client(), "JVM", "the client JVM exited with code " + p.exitValue() + " (" + java + ")");
             }
             return Json.read(resultFile, ClientResult.class);
         } catch (IOException e) {
-            return failed(task.client(), "could not run the client JVM: " + e.getMessage());
+            return Runs.failed(task.client(), "JVM", "could not run the client JVM: " + e.getMessage());
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
-            return failed(task.client(), "interrupted");
+            return Runs.failed(task.client(), "JVM", "interrupted");
         }
     }
 
@@ -73,8 +71,4 @@ public final class ChildLauncher {
         return t;
     }
 
-    public static ClientResult failed(String client, String why) {
-        return new ClientResult(client, Clients.role(client), Clients.describe(client), "JVM", null, Map.of(), List.of(),
-                List.of(), List.of(), null, List.of(), why);
-    }
 }

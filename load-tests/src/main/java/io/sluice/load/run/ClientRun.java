@@ -43,11 +43,15 @@ public final class ClientRun {
 
     /** Open-loop work allowed in flight per run before the harness refuses more (counted as rejected). */
     static final int MAX_IN_FLIGHT = 20_000;
+    /** Other processes' share of the machine's CPU above which a measured segment is flagged as disturbed. */
+    static final double OTHERS_WARN_PCT = 5.0;
 
     private final ClientTask task;
     private final PrintStream out;
     /** Process CPU time (ns) at the start and end of each segment. */
     private final Map<String, long[]> cpuBySegment = new HashMap<>();
+    /** The machine's CPU at the start and end of each segment. */
+    private final Map<String, MachineCpu.Reading[]> machineBySegment = new HashMap<>();
 
     public ClientRun(ClientTask task, PrintStream out) {
         this.task = task;
@@ -166,6 +170,7 @@ public final class ClientRun {
 
     private void begin(Recording recording, String segment, boolean warmup) {
         cpuBySegment.put(segment, new long[]{processCpuNanos(), -1});
+        machineBySegment.put(segment, new MachineCpu.Reading[]{MachineCpu.read(), null});
         recording.begin(segment, warmup);
     }
 
@@ -173,6 +178,10 @@ public final class ClientRun {
         long[] cpu = cpuBySegment.get(segment);
         if (cpu != null) {
             cpu[1] = processCpuNanos();
+        }
+        MachineCpu.Reading[] m = machineBySegment.get(segment);
+        if (m != null) {
+            m[1] = MachineCpu.read();
         }
     }
 
@@ -214,8 +223,14 @@ public final class ClientRun {
         Double cpuSec = cpu == null || cpu[0] < 0 || cpu[1] < 0 ? null : LatencyStats.round((cpu[1] - cpu[0]) / 1e9);
         long finished = series.stream().mapToLong(r -> r.outcomes().success() + r.outcomes().failures()).sum();
         Double perOp = cpuSec == null || finished == 0 ? null : LatencyStats.round(cpuSec * 1e6 / finished);
+        MachineCpu.Reading[] m = machineBySegment.getOrDefault(seg.name(), new MachineCpu.Reading[2]);
+        Double others = MachineCpu.othersPct(m[0], m[1]);
+        if (!seg.warmup() && others != null && others > OTHERS_WARN_PCT) {
+            warnings.add(seg.name() + ": other processes used " + others + "% of the machine's CPU meanwhile "
+                    + "(another build or test suite?); these figures are disturbed");
+        }
         return new SegmentResult(seg.name(), seg.warmup(), LatencyStats.round(start), LatencyStats.round(seconds), cpuSec,
-                perOp, series);
+                perOp, MachineCpu.busyPct(m[0], m[1]), others, series);
     }
 
     private Progress progress(Settings s) {

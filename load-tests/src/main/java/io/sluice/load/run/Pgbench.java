@@ -1,10 +1,10 @@
 package io.sluice.load.run;
 
 import io.sluice.load.Settings;
+import io.sluice.load.client.ClientConfig;
 import io.sluice.load.client.Clients;
 import io.sluice.load.measure.SeriesStats;
 import io.sluice.load.measure.SteadyState;
-import io.sluice.load.report.LatencyStats;
 import io.sluice.load.report.Model.ClientResult;
 import io.sluice.load.report.Model.Outcomes;
 import io.sluice.load.report.Model.SegmentResult;
@@ -54,7 +54,7 @@ public final class Pgbench {
     public static ClientResult run(String client, Settings s, Scenario scenario, String appPrefix, PrintStream out) {
         String script = scenario.pgbenchScript(s);
         if (script == null) {
-            return failed(client, "scenario " + scenario.name() + " has no pgbench equivalent");
+            return Runs.failed(client, "pgbench", "scenario " + scenario.name() + " has no pgbench equivalent");
         }
         ServerConfig server = s.server();
         int clients = scenario.pgbenchClients(s);
@@ -82,23 +82,19 @@ public final class Pgbench {
             if (server.password() != null) {
                 pb.environment().put("PGPASSWORD", server.password());
             }
-            var props = new java.util.Properties();
-            props.setProperty("user", server.user());
-            if (server.password() != null) {
-                props.setProperty("password", server.password());
-            }
-            props.setProperty("sslmode", server.sslMode().libpqName());
-            sampler = new ServerSampler("jdbc:postgresql://" + server.host() + ":" + server.port() + "/" + server.database(),
-                    props, appPrefix, s.sampleMs(), () -> (System.nanoTime() - t0) / 1e9);
+            sampler = new ServerSampler(ClientConfig.jdbcUrl(server), ClientConfig.jdbcProperties(server, appPrefix),
+                    appPrefix, s.sampleMs(), () -> (System.nanoTime() - t0) / 1e9);
             sampler.start();
             out.println("[" + client + "] " + String.join(" ", cmd));
             long startEpochMicros = System.currentTimeMillis() * 1000;
+            MachineCpu.Reading before = MachineCpu.read();
             Process p = pb.start();
             String output = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
             if (!p.waitFor(totalSec + 60, TimeUnit.SECONDS)) {
                 p.destroyForcibly();
-                return failed(client, "pgbench did not finish in " + (totalSec + 60) + " s");
+                return Runs.failed(client, "pgbench", "pgbench did not finish in " + (totalSec + 60) + " s");
             }
+            MachineCpu.Reading after = MachineCpu.read();
             sampler.stop();
             int leftover = sampler.leftover(5000);
             ServerConnections conns = sampler.result(leftover);
@@ -108,19 +104,25 @@ public final class Pgbench {
             if (p.exitValue() != 0) {
                 warnings.add("pgbench exited with " + p.exitValue() + ": " + tail(output));
             }
-            return parse(client, s, clients, threads, dir, startEpochMicros, conns, warnings);
+            Double others = MachineCpu.othersPct(before, after);
+            if (others != null && others > ClientRun.OTHERS_WARN_PCT) {
+                warnings.add("other processes used " + others + "% of the machine's CPU during the run "
+                        + "(another build or test suite?); these figures are disturbed");
+            }
+            return parse(client, s, clients, threads, dir, startEpochMicros, conns, warnings,
+                    new Double[]{MachineCpu.busyPct(before, after), others});
         } catch (IOException | InterruptedException | java.sql.SQLException e) {
-            return failed(client, "pgbench could not run: " + e.getMessage());
+            return Runs.failed(client, "pgbench", "pgbench could not run: " + e.getMessage());
         } finally {
             if (sampler != null) {
                 sampler.close();
             }
-            deleteQuietly(dir);
+            Runs.deleteQuietly(dir);
         }
     }
 
     private static ClientResult parse(String client, Settings s, int clients, int threads, Path dir, long startEpochMicros,
-                                      ServerConnections conns, List<String> warnings) throws IOException {
+                                      ServerConnections conns, List<String> warnings, Double[] machine) throws IOException {
         // log lines: client_id transaction_no latency_us script_no epoch_s epoch_us
         List<long[]> done = new ArrayList<>();
         long failedTx = 0;
@@ -143,8 +145,7 @@ public final class Pgbench {
             }
         }
         if (done.isEmpty()) {
-            return new ClientResult(client, Clients.role(client), Clients.describe(client), "pgbench", null, Map.of(),
-                    List.of(), List.of(), List.of(), conns, warnings, "pgbench logged no transaction");
+            return Runs.failed(client, "pgbench", "pgbench logged no transaction: " + String.join("; ", warnings));
         }
         long first = done.stream().mapToLong(d -> d[0] - d[1]).min().orElse(startEpochMicros);
         long from = first + s.warmupMs() * 1000;
@@ -164,12 +165,8 @@ public final class Pgbench {
         List<TimelinePoint> timeline = new ArrayList<>();
         String op = Items.POINT_READ_OP;
         for (Map.Entry<Long, Histogram> e : perSecond.entrySet()) {
-            double t = (e.getKey() + 1) * interval / 1e6;
-            Histogram h = e.getValue();
             String segment = (e.getKey() + 1) * interval <= s.warmupMs() * 1000 ? "load-warmup" : "load";
-            timeline.add(new TimelinePoint(t, segment, op, h.getTotalCount(), 0, h.getTotalCount() / (interval / 1e6),
-                    ms(h.getValueAtPercentile(50)), ms(h.getValueAtPercentile(90)), ms(h.getValueAtPercentile(99)),
-                    ms(h.getMaxValue())));
+            timeline.add(SeriesResults.point((e.getKey() + 1) * interval / 1e6, segment, op, e.getValue(), 0, interval / 1e6));
         }
         double seconds = s.durationMs() / 1000.0;
         Outcomes outcomes = new Outcomes(all.getTotalCount(), 0, 0, failedTx, 0, 0);
@@ -179,34 +176,17 @@ public final class Pgbench {
                         + threads + ")", seconds, outcomes, failedTx == 0 ? Map.of() : Map.of("error:pgbench-failed", failedTx),
                 byOutcome, SteadyState.judge(timeline.stream().filter(p -> p.segment().equals("load")).toList(), true));
         List<SegmentResult> segments = List.of(
-                new SegmentResult("load-warmup", true, 0, s.warmupMs() / 1000.0, null, null, List.of()),
-                new SegmentResult("load", false, s.warmupMs() / 1000.0, seconds, null, null, List.of(series)));
+                new SegmentResult("load-warmup", true, 0, s.warmupMs() / 1000.0, null, null, null, null, List.of()),
+                new SegmentResult("load", false, s.warmupMs() / 1000.0, seconds, null, null, machine[0], machine[1],
+                        List.of(series)));
         return new ClientResult(client, Clients.role(client), Clients.describe(client), "pgbench (" + clients + " clients, "
                 + threads + " threads)", null, Map.of("interactive", clients), segments, timeline, List.of(), conns, warnings, null);
     }
 
-    private static Double ms(long micros) {
-        return LatencyStats.round(micros / 1000.0);
-    }
-
-    static ClientResult failed(String client, String why) {
-        return new ClientResult(client, Clients.role(client), Clients.describe(client), "pgbench", null, Map.of(), List.of(),
-                List.of(), List.of(), null, List.of(), why);
-    }
 
     private static String tail(String s) {
         String t = s.trim();
         return t.length() > 500 ? "…" + t.substring(t.length() - 500) : t;
     }
 
-    private static void deleteQuietly(Path dir) {
-        if (dir == null) {
-            return;
-        }
-        try (Stream<Path> files = Files.walk(dir)) {
-            files.sorted(java.util.Comparator.reverseOrder()).forEach(f -> f.toFile().delete());
-        } catch (IOException ignored) {
-            // a temporary directory; the OS cleans it eventually
-        }
-    }
 }

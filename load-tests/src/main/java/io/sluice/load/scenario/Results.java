@@ -1,7 +1,6 @@
 package io.sluice.load.scenario;
 
 import io.sluice.load.report.Model.ClientResult;
-import io.sluice.load.report.Model.SegmentResult;
 import io.sluice.load.report.Model.SeriesResult;
 import io.sluice.load.report.Model.Target;
 import java.util.List;
@@ -16,15 +15,7 @@ public final class Results {
 
     public static Optional<SeriesResult> series(List<ClientResult> results, String client, String segment, String series) {
         return results.stream().filter(c -> c.client().equals(client) && c.error() == null)
-                .flatMap(c -> c.segments().stream())
-                .filter(s -> s.name().equals(segment) && !s.warmup())
-                .flatMap(s -> s.series().stream())
-                .filter(s -> s.series().equals(series))
-                .findFirst();
-    }
-
-    public static Optional<SegmentResult> segment(ClientResult c, String name) {
-        return c.segments().stream().filter(s -> s.name().equals(name)).findFirst();
+                .map(c -> c.series(segment, series)).filter(java.util.Objects::nonNull).findFirst();
     }
 
     public static double p99(SeriesResult s) {

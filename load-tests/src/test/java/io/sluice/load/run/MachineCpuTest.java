@@ -1,0 +1,36 @@
+package io.sluice.load.run;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.junit.jupiter.api.Assumptions.assumeTrue;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import org.junit.jupiter.api.Test;
+
+class MachineCpuTest {
+
+    @Test
+    void attributesThisJvmsBusyTimeToItselfNotToOthers() {
+        assumeTrue(Files.isReadable(Path.of("/proc/stat")), "Linux only");
+        MachineCpu.Reading a = MachineCpu.read();
+        long end = System.nanoTime() + 300_000_000L;
+        long x = 0;
+        while (System.nanoTime() < end) {
+            x += Long.numberOfTrailingZeros(x + System.nanoTime());
+        }
+        MachineCpu.Reading b = MachineCpu.read();
+
+        assertThat(x).isNotNegative();
+        assertThat(b.self() - a.self()).as("this JVM's ticks").isGreaterThanOrEqualTo(20);
+        assertThat(MachineCpu.busyPct(a, b)).isBetween(1.0, 100.0);
+        assertThat(MachineCpu.othersPct(a, b)).isBetween(0.0, 100.0).isLessThan(MachineCpu.busyPct(a, b));
+    }
+
+    @Test
+    void nothingIsReportedWithoutTwoReadings() {
+        assertThat(MachineCpu.busyPct(null, null)).isNull();
+        assertThat(MachineCpu.othersPct(new MachineCpu.Reading(10, 5, 1, 1), null)).isNull();
+        assertThat(MachineCpu.othersPct(new MachineCpu.Reading(10, 5, 1, 1), new MachineCpu.Reading(110, 85, 31, 21)))
+                .isEqualTo(30.0);
+    }
+}
