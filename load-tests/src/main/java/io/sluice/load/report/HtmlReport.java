@@ -145,10 +145,11 @@ public final class HtmlReport {
                 + "<th>ok</th><th>rejected</th><th>timeout</th><th>error</th><th>unfinished</th><th>retries</th>"
                 + "<th title='CPU time of the client JVM (harness included) per unit of work finished in the segment'>"
                 + "client CPU &micro;s/op</th><th title='share of the machine&#39;s CPU used by other processes'>"
-                + "others' CPU %</th><th class='l'>steady</th></tr>");
+                + "others' CPU %</th><th title='CPU taken by the hypervisor for other virtual machines'>steal %</th>"
+                + "<th class='l'>steady</th></tr>");
         for (ClientResult c : clients) {
             if (c.error() != null) {
-                h.append("<tr><td class='l'>").append(esc(c.client())).append("</td><td class='l missed' colspan='18'>failed: ")
+                h.append("<tr><td class='l'>").append(esc(c.client())).append("</td><td class='l missed' colspan='19'>failed: ")
                         .append(esc(c.error())).append("</td></tr>");
                 continue;
             }
@@ -163,6 +164,7 @@ public final class HtmlReport {
                             .append(td(o.timeout())).append(td(o.error())).append(td(o.unfinished())).append(td(o.retries()))
                             .append(seg.cpuMicrosPerOp() == null ? "<td>n/a</td>" : td(seg.cpuMicrosPerOp()))
                             .append(seg.otherCpuPct() == null ? "<td>n/a</td>" : td(seg.otherCpuPct()))
+                            .append(seg.stealCpuPct() == null ? "<td>n/a</td>" : td(seg.stealCpuPct()))
                             .append("<td class='l' title='").append(esc(s.steadiness().note())).append("'>")
                             .append(s.steadiness().steady() ? "yes" : String.format(Locale.ROOT,
                                     "<span class='missed'>no</span> (%+.0f%% %s)", s.steadiness().changePct(), s.steadiness().metric()))

@@ -52,10 +52,12 @@ public final class Model {
      * A stretch of one client's run: a warm-up or a measured phase. {@code clientCpuSec} is the CPU time the
      * client's JVM used during it (harness included), {@code cpuMicrosPerOp} that divided by the work
      * finished; null where not measured (pgbench). {@code machineCpuPct} is how busy the machine's CPUs were,
-     * {@code otherCpuPct} the share used by processes other than the client and PostgreSQL (Linux only).
+     * {@code otherCpuPct} the share used by processes other than the client and PostgreSQL, {@code stealCpuPct}
+     * the share the hypervisor gave to other virtual machines (Linux only).
      */
     public record SegmentResult(String name, boolean warmup, double startSec, double durationSec, Double clientCpuSec,
-                                Double cpuMicrosPerOp, Double machineCpuPct, Double otherCpuPct, List<SeriesResult> series) {
+                                Double cpuMicrosPerOp, Double machineCpuPct, Double otherCpuPct, Double stealCpuPct,
+                                List<SeriesResult> series) {
     }
 
     /** One kind of work (an operation on a lane) within a segment. */

@@ -168,6 +168,19 @@ public final class ClientRun {
         }
     }
 
+    /** A warning when other processes or other virtual machines took a noticeable share of the CPU, else null. */
+    static String disturbance(Double othersPct, Double stealPct) {
+        StringBuilder sb = new StringBuilder();
+        if (othersPct != null && othersPct > OTHERS_WARN_PCT) {
+            sb.append("other processes used ").append(othersPct).append("% of the machine's CPU (another build or test suite?)");
+        }
+        if (stealPct != null && stealPct > OTHERS_WARN_PCT) {
+            sb.append(sb.length() > 0 ? "; " : "").append("the hypervisor took ").append(stealPct)
+                    .append("% of the CPU for other virtual machines (steal time)");
+        }
+        return sb.length() == 0 ? null : sb.append(": these figures are disturbed").toString();
+    }
+
     private void begin(Recording recording, String segment, boolean warmup) {
         cpuBySegment.put(segment, new long[]{processCpuNanos(), -1});
         machineBySegment.put(segment, new MachineCpu.Reading[]{MachineCpu.read(), null});
@@ -225,12 +238,15 @@ public final class ClientRun {
         Double perOp = cpuSec == null || finished == 0 ? null : LatencyStats.round(cpuSec * 1e6 / finished);
         MachineCpu.Reading[] m = machineBySegment.getOrDefault(seg.name(), new MachineCpu.Reading[2]);
         Double others = MachineCpu.othersPct(m[0], m[1]);
-        if (!seg.warmup() && others != null && others > OTHERS_WARN_PCT) {
-            warnings.add(seg.name() + ": other processes used " + others + "% of the machine's CPU meanwhile "
-                    + "(another build or test suite?); these figures are disturbed");
+        Double steal = MachineCpu.stealPct(m[0], m[1]);
+        if (!seg.warmup()) {
+            String disturbed = disturbance(others, steal);
+            if (disturbed != null) {
+                warnings.add(seg.name() + ": " + disturbed);
+            }
         }
         return new SegmentResult(seg.name(), seg.warmup(), LatencyStats.round(start), LatencyStats.round(seconds), cpuSec,
-                perOp, MachineCpu.busyPct(m[0], m[1]), others, series);
+                perOp, MachineCpu.busyPct(m[0], m[1]), others, steal, series);
     }
 
     private Progress progress(Settings s) {

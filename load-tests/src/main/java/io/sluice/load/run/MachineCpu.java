@@ -13,14 +13,15 @@ import java.nio.file.Path;
  *
  * <p>"Server" is every {@code postgres} and {@code pgbench} process, including backends that exited
  * meanwhile (their time is added to the postmaster's children's time when it reaps them). "Self" is this
- * JVM with the children it reaped. "Others" is the rest of the machine's busy time.
+ * JVM with the children it reaped. "Others" is the rest of the machine's busy time. "Steal" is time the
+ * hypervisor gave this virtual machine's CPUs to other machines: CPU the run wanted and did not get.
  */
 public final class MachineCpu {
 
     private static final Path STAT = Path.of("/proc/stat");
 
     /** Cumulative CPU time in clock ticks. */
-    public record Reading(long total, long busy, long self, long server) {
+    public record Reading(long total, long busy, long steal, long self, long server) {
     }
 
     private MachineCpu() {
@@ -35,6 +36,7 @@ public final class MachineCpu {
                 total += Long.parseLong(cpu[i]);
             }
             long idle = Long.parseLong(cpu[4]) + (cpu.length > 5 ? Long.parseLong(cpu[5]) : 0);
+            long steal = cpu.length > 8 ? Long.parseLong(cpu[8]) : 0;
             long self = ticks(Path.of("/proc/self/stat"), true);
             long server = 0;
             try (DirectoryStream<Path> procs = Files.newDirectoryStream(Path.of("/proc"), p -> isPid(p.getFileName().toString()))) {
@@ -42,7 +44,7 @@ public final class MachineCpu {
                     server += serverTicks(p.resolve("stat"));
                 }
             }
-            return new Reading(total, total - idle, self, server);
+            return new Reading(total, total - idle - steal, steal, self, server);
         } catch (IOException | RuntimeException e) {
             return null;
         }
@@ -54,6 +56,14 @@ public final class MachineCpu {
             return null;
         }
         return pct(b.busy() - a.busy(), b.total() - a.total());
+    }
+
+    /** Percent of the machine's CPU capacity taken by the hypervisor for other virtual machines. */
+    public static Double stealPct(Reading a, Reading b) {
+        if (a == null || b == null || b.total() <= a.total()) {
+            return null;
+        }
+        return pct(b.steal() - a.steal(), b.total() - a.total());
     }
 
     /** Percent of the machine's CPU capacity used by processes other than this JVM and the database server. */

@@ -105,12 +105,13 @@ public final class Pgbench {
                 warnings.add("pgbench exited with " + p.exitValue() + ": " + tail(output));
             }
             Double others = MachineCpu.othersPct(before, after);
-            if (others != null && others > ClientRun.OTHERS_WARN_PCT) {
-                warnings.add("other processes used " + others + "% of the machine's CPU during the run "
-                        + "(another build or test suite?); these figures are disturbed");
+            Double steal = MachineCpu.stealPct(before, after);
+            String disturbed = ClientRun.disturbance(others, steal);
+            if (disturbed != null) {
+                warnings.add(disturbed);
             }
             return parse(client, s, clients, threads, dir, startEpochMicros, conns, warnings,
-                    new Double[]{MachineCpu.busyPct(before, after), others});
+                    new Double[]{MachineCpu.busyPct(before, after), others, steal});
         } catch (IOException | InterruptedException | java.sql.SQLException e) {
             return Runs.failed(client, "pgbench", "pgbench could not run: " + e.getMessage());
         } finally {
@@ -176,8 +177,8 @@ public final class Pgbench {
                         + threads + ")", seconds, outcomes, failedTx == 0 ? Map.of() : Map.of("error:pgbench-failed", failedTx),
                 byOutcome, SteadyState.judge(timeline.stream().filter(p -> p.segment().equals("load")).toList(), true));
         List<SegmentResult> segments = List.of(
-                new SegmentResult("load-warmup", true, 0, s.warmupMs() / 1000.0, null, null, null, null, List.of()),
-                new SegmentResult("load", false, s.warmupMs() / 1000.0, seconds, null, null, machine[0], machine[1],
+                new SegmentResult("load-warmup", true, 0, s.warmupMs() / 1000.0, null, null, null, null, null, List.of()),
+                new SegmentResult("load", false, s.warmupMs() / 1000.0, seconds, null, null, machine[0], machine[1], machine[2],
                         List.of(series)));
         return new ClientResult(client, Clients.role(client), Clients.describe(client), "pgbench (" + clients + " clients, "
                 + threads + " threads)", null, Map.of("interactive", clients), segments, timeline, List.of(), conns, warnings, null);

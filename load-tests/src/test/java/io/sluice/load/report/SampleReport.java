@@ -95,8 +95,8 @@ final class SampleReport {
                 rec.timeline().stream().filter(p -> p.segment().equals("load")).toList());
         return new ClientResult(name, name.equals("sluice") ? "sluice" : name.startsWith("pgbench") ? "reference" : "baseline",
                 "the " + name + " client", "JVM 17", "17", Map.of("interactive", 4),
-                List.of(new SegmentResult("load-warmup", true, 0, 1, null, null, null, null, List.of()),
-                        new SegmentResult("load", false, 1, secs, 2.0 * slowness, 2.0 * slowness * 1e6 / 5000, 95.0, 0.5,
+                List.of(new SegmentResult("load-warmup", true, 0, 1, null, null, null, null, null, List.of()),
+                        new SegmentResult("load", false, 1, secs, 2.0 * slowness, 2.0 * slowness * 1e6 / 5000, 95.0, 0.5, 0.0,
                                 List.of(series))),
                 rec.timeline(), List.of(new PoolPoint(1, "interactive", 4, 4, 2.5, 4, 1.5, 0.0, 0)),
                 new ServerConnections(List.of(new ServerPoint(1, "sl-abcd-interactive", 4, 2)), Map.of("sl-abcd-interactive", 4),

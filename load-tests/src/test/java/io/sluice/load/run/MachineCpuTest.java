@@ -29,8 +29,11 @@ class MachineCpuTest {
     @Test
     void nothingIsReportedWithoutTwoReadings() {
         assertThat(MachineCpu.busyPct(null, null)).isNull();
-        assertThat(MachineCpu.othersPct(new MachineCpu.Reading(10, 5, 1, 1), null)).isNull();
-        assertThat(MachineCpu.othersPct(new MachineCpu.Reading(10, 5, 1, 1), new MachineCpu.Reading(110, 85, 31, 21)))
-                .isEqualTo(30.0);
+        assertThat(MachineCpu.othersPct(new MachineCpu.Reading(10, 5, 0, 1, 1), null)).isNull();
+        MachineCpu.Reading a = new MachineCpu.Reading(10, 5, 2, 1, 1);
+        MachineCpu.Reading b = new MachineCpu.Reading(110, 85, 12, 31, 21);
+        assertThat(MachineCpu.othersPct(a, b)).isEqualTo(30.0);
+        assertThat(MachineCpu.stealPct(a, b)).isEqualTo(10.0);
+        assertThat(MachineCpu.busyPct(a, b)).isEqualTo(80.0);
     }
 }
