@@ -70,7 +70,7 @@ final class DefaultDatabase implements Database {
         return Mono.usingWhen(open(lane, tx),
                         s -> Mono.from(body(s, tx, work)),
                         this::complete, this::fail, this::cancel)
-                .onErrorMap(e -> Failures.translate(lane, e));
+                .onErrorMap(e -> Failures.translate(lane, unwrapCleanupFailure(e)));
     }
 
     private <T> Flux<T> flux(Lane lane, @Nullable TxOptions tx, Function<Session, ? extends Publisher<T>> work) {
@@ -78,7 +78,13 @@ final class DefaultDatabase implements Database {
         return Flux.usingWhen(open(lane, tx),
                         s -> body(s, tx, work),
                         this::complete, this::fail, this::cancel)
-                .onErrorMap(e -> Failures.translate(lane, e));
+                .onErrorMap(e -> Failures.translate(lane, unwrapCleanupFailure(e)));
+    }
+
+    /** usingWhen wraps a failed commit in "Async resource cleanup failed after onComplete"; the commit's own error is what matters. */
+    private static Throwable unwrapCleanupFailure(Throwable e) {
+        return e.getClass() == RuntimeException.class && e.getCause() != null
+                && String.valueOf(e.getMessage()).startsWith("Async resource cleanup failed") ? e.getCause() : e;
     }
 
     private Mono<DefaultSession> open(Lane lane, @Nullable TxOptions tx) {
