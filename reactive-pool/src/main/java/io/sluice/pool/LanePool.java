@@ -126,7 +126,7 @@ final class LanePool {
     }
 
     private boolean evict(Connection c, PooledRefMetadata m) {
-        if (doomed.contains(c)) {
+        if (doomed.contains(c) || isClosedLocally(c)) {
             return true;
         }
         if (m.idleTime() >= config.maxIdleTime().toMillis()) {
@@ -136,6 +136,17 @@ final class LanePool {
             return true;
         }
         return config.maxUses() > 0 && m.acquireCount() >= config.maxUses();
+    }
+
+    /**
+     * Whether the connection's socket is known to be closed (the server terminated it, the network broke),
+     * so background eviction drops dead idle connections and the refill can replace them. r2dbc-postgresql
+     * answers a LOCAL validation synchronously; an answer that is not immediate counts as alive.
+     */
+    private static boolean isClosedLocally(Connection c) {
+        AtomicReference<Boolean> valid = new AtomicReference<>(Boolean.TRUE);
+        Mono.from(c.validate(ValidationDepth.LOCAL)).subscribe(valid::set, e -> valid.set(Boolean.FALSE));
+        return !valid.get();
     }
 
     /** A stable per-connection share of the jitter, so a lane's connections do not all expire together. */
@@ -156,8 +167,9 @@ final class LanePool {
         return config;
     }
 
-    ConnectionFactory factory() {
-        return factory;
+    /** The driver's factory, without the lane's session initialisation (for one-off checks). */
+    ConnectionFactory rawFactory() {
+        return ((InitializingFactory) factory).unwrap();
     }
 
     String target() {

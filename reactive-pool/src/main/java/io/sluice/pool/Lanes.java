@@ -96,7 +96,7 @@ public final class Lanes implements ConnectionSource, AutoCloseable {
 
     private Mono<Void> checkBudget() {
         LanePool first = pools.values().iterator().next();
-        return Mono.usingWhen(Mono.from(first.factory().create()),
+        return Mono.usingWhen(Mono.from(first.rawFactory().create()),
                         c -> Mono.from(c.createStatement("SELECT current_setting('max_connections')::int, "
                                         + "current_setting('superuser_reserved_connections')::int").execute())
                                 .flatMap(r -> Mono.from(r.map(row -> new int[]{row.get(0, Integer.class), row.get(1, Integer.class)}))),
