@@ -141,6 +141,11 @@ final class DefaultDatabase implements Database {
     }
 
     private Mono<Void> fail(DefaultSession s, Throwable error) {
+        if (Failures.classify(unwrapCleanupFailure(error)) == FailureKind.CONNECTION_LOST) {
+            // the connection is dead or in an unknown state: never hand it out again
+            s.close();
+            return discard(s);
+        }
         return cancel(s);
     }
 

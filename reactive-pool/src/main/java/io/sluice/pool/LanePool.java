@@ -182,8 +182,18 @@ final class LanePool {
                 return Mono.error(new LaneClosedException(lane));
             }
             long start = System.nanoTime();
-            return pool.create().onErrorMap(e -> acquireFailure(e, start));
+            // r2dbc-pool fails the acquire when the connection it picked fails validation (a dead idle
+            // connection); it has been invalidated, so try the next one. Timeouts are not retried.
+            return pool.create()
+                    .retryWhen(reactor.util.retry.Retry.max(config.maxSize()).filter(LanePool::failedValidation)
+                            .onRetryExhaustedThrow((spec, signal) -> signal.failure()))
+                    .onErrorMap(e -> acquireFailure(e, start));
         });
+    }
+
+    private static boolean failedValidation(Throwable e) {
+        return e instanceof R2dbcException && !(e instanceof R2dbcTimeoutException)
+                && String.valueOf(e.getMessage()).contains("validation failed");
     }
 
     private Throwable acquireFailure(Throwable e, long startNanos) {
