@@ -59,7 +59,7 @@ class TlsTest {
         }
         pg.execute("COPY (SELECT l FROM (VALUES " + values + ") v(n, l) ORDER BY n) TO '" + path + "'");
         // COPY writes 0644; the server accepts a key only when no one else can read it
-        pg.execute("COPY (SELECT 1) TO PROGRAM 'chmod 0600 " + path + "'");
+        pg.execute("COPY (SELECT 1) TO PROGRAM 'cat > /dev/null; chmod 0600 " + path + "'");
     }
 
     private static Path write(String resource) throws Exception {
