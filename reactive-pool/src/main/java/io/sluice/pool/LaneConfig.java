@@ -42,6 +42,7 @@ public final class LaneConfig {
     private final @Nullable Duration statementTimeout;
     private final @Nullable Duration lockTimeout;
     private final @Nullable Duration idleInTransactionTimeout;
+    private final @Nullable Duration clientTimeout;
     private final @Nullable Isolation isolation;
     private final boolean readOnly;
     private final Map<String, String> sessionSettings;
@@ -68,6 +69,8 @@ public final class LaneConfig {
         this.statementTimeout = b.statementTimeout;
         this.lockTimeout = b.lockTimeout;
         this.idleInTransactionTimeout = b.idleInTransactionTimeout;
+        this.clientTimeout = b.clientTimeout != null ? b.clientTimeout
+                : b.statementTimeout != null ? b.statementTimeout.plusSeconds(5) : null;
         this.isolation = b.isolation;
         this.readOnly = b.readOnly;
         this.sessionSettings = Map.copyOf(b.sessionSettings);
@@ -99,6 +102,8 @@ public final class LaneConfig {
     public @Nullable Duration statementTimeout() { return statementTimeout; }
     public @Nullable Duration lockTimeout() { return lockTimeout; }
     public @Nullable Duration idleInTransactionTimeout() { return idleInTransactionTimeout; }
+    /** How long work may wait on the server before the client cancels it and discards its connection. */
+    public @Nullable Duration clientTimeout() { return clientTimeout; }
     public @Nullable Isolation isolation() { return isolation; }
     public boolean readOnly() { return readOnly; }
     public Map<String, String> sessionSettings() { return sessionSettings; }
@@ -137,6 +142,7 @@ public final class LaneConfig {
         private @Nullable Duration statementTimeout;
         private @Nullable Duration lockTimeout;
         private @Nullable Duration idleInTransactionTimeout;
+        private @Nullable Duration clientTimeout;
         private @Nullable Isolation isolation;
         private boolean readOnly;
         private final Map<String, String> sessionSettings = new LinkedHashMap<>();
@@ -254,6 +260,18 @@ public final class LaneConfig {
         /** The server closes a session left idle inside a transaction for longer than this. */
         public Builder idleInTransactionTimeout(Duration timeout) {
             this.idleInTransactionTimeout = Check.positive(s("idleInTransactionTimeout"), timeout);
+            return this;
+        }
+
+        /**
+         * How long a unit of work (or, for a stream, each next row) may wait on the server before the
+         * client gives up: the work fails with {@code QueryTimeoutException}, the statement is cancelled
+         * and its connection discarded unless the server confirms. Detects hung queries and half-open
+         * sockets that {@code statement_timeout} cannot. Default: statementTimeout + 5 s when a statement
+         * timeout is set, otherwise none.
+         */
+        public Builder clientTimeout(Duration timeout) {
+            this.clientTimeout = Check.positive(s("clientTimeout"), timeout);
             return this;
         }
 

@@ -19,6 +19,8 @@ import io.sluice.Failures;
 import io.sluice.Lane;
 import io.sluice.LaneClosedException;
 import io.sluice.PoolSnapshot;
+import io.sluice.TxOptions;
+import io.sluice.spi.LaneSettings;
 import java.time.Duration;
 import java.util.LinkedHashMap;
 import java.util.Locale;
@@ -44,6 +46,7 @@ final class LanePool {
     /** Connections handed back with {@link #discard}: evicted on release, never lent again. */
     private final Set<Connection> doomed = ConcurrentHashMap.newKeySet();
     private final AtomicReference<Failure> lastConnectFailure = new AtomicReference<>();
+    private final LaneSettings settings;
     private volatile boolean closing;
 
     private record Failure(Throwable error, long atNanos) {
@@ -55,6 +58,14 @@ final class LanePool {
         String user = config.user() != null ? config.user() : server.user();
         this.target = server.host() + ":" + server.port() + "/" + server.database() + " as " + user
                 + " (sslmode " + server.sslMode().libpqName() + ")";
+        TxOptions tx = TxOptions.defaults();
+        if (config.isolation() != null) {
+            tx = tx.withIsolation(config.isolation());
+        }
+        if (config.readOnly()) {
+            tx = tx.withReadOnly(true);
+        }
+        this.settings = new LaneSettings(tx, config.fetchSize(), config.clientTimeout(), config.validationTimeout());
         this.factory = new InitializingFactory(new PostgresqlConnectionFactory(driverConfig(server, config)));
         this.pool = new ConnectionPool(ConnectionPoolConfiguration.builder(factory)
                 .name("sluice-" + lane.name())
@@ -157,6 +168,10 @@ final class LanePool {
         }
         long h = System.identityHashCode(c) * 0x9E3779B97F4A7C15L;
         return Math.floorMod(h ^ (h >>> 29), jitter + 1);
+    }
+
+    LaneSettings settings() {
+        return settings;
     }
 
     Lane lane() {

@@ -7,9 +7,9 @@ import io.sluice.Database;
 import io.sluice.Lane;
 import io.sluice.LaneClosedException;
 import io.sluice.PoolSnapshot;
-import io.sluice.TxOptions;
 import io.sluice.UnknownLaneException;
 import io.sluice.spi.ConnectionSource;
+import io.sluice.spi.LaneSettings;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Collections;
@@ -162,15 +162,8 @@ public final class Lanes implements ConnectionSource, AutoCloseable {
     }
 
     @Override
-    public TxOptions transactionDefaults(Lane lane) {
-        pool(lane);
-        // isolation, read-only and timeouts are session defaults set when a connection opens
-        return TxOptions.defaults();
-    }
-
-    @Override
-    public int fetchSize(Lane lane) {
-        return pool(lane).config().fetchSize();
+    public LaneSettings settings(Lane lane) {
+        return pool(lane).settings();
     }
 
     @Override
