@@ -81,58 +81,32 @@ class FailuresTest {
         assertThat(Failures.translate(LANE, e).getMessage()).contains("\"users_email_key\"");
     }
 
-    @Test
-    void treatsALostConnectionWithoutSqlStateAsTransient() {
-        R2dbcException e = new R2dbcNonTransientResourceException("Connection closed");
-
-        Throwable t = Failures.translate(LANE, e);
-
-        assertThat(t).isExactlyInstanceOf(TransientConnectionException.class).hasCause(e)
-                .hasMessage("[lane reports] connection lost: Connection closed");
-        assertThat(((SluiceException) t).sqlState()).isNull();
-        assertThat(((SluiceException) t).isTransient()).isTrue();
+    static Stream<Arguments> withoutSqlState() {
+        return Stream.of(
+                Arguments.of(new R2dbcNonTransientResourceException("Connection closed"), TransientConnectionException.class,
+                        FailureKind.CONNECTION_LOST, "[lane reports] connection lost: Connection closed"),
+                Arguments.of(new R2dbcTransientResourceException("socket reset", ""), TransientConnectionException.class,
+                        FailureKind.CONNECTION_LOST, "[lane reports] connection lost: socket reset"),
+                Arguments.of(new R2dbcTimeoutException("Connection acquisition timed out after 2000ms"),
+                        ConnectionUnavailableException.class, FailureKind.CONNECTION_UNAVAILABLE,
+                        "[lane reports] timed out: Connection acquisition timed out after 2000ms"),
+                Arguments.of(new R2dbcBadGrammarException("unexpected message", null, 0, SQL), DatabaseException.class,
+                        FailureKind.OTHER, "[lane reports] database error: unexpected message in: " + SQL),
+                Arguments.of(new IOException("Connection reset by peer"), TransientConnectionException.class,
+                        FailureKind.CONNECTION_LOST, "[lane reports] connection lost: java.io.IOException: Connection reset by peer"));
     }
 
-    @Test
-    void treatsAnEmptySqlStateAsNone() {
-        Throwable t = Failures.translate(LANE, new R2dbcTransientResourceException("socket reset", ""));
-
-        assertThat(t).isExactlyInstanceOf(TransientConnectionException.class);
-        assertThat(((SluiceException) t).sqlState()).isNull();
-    }
-
-    @Test
-    void treatsADriverTimeoutWithoutSqlStateAsNoConnection() {
-        R2dbcTimeoutException e = new R2dbcTimeoutException("Connection acquisition timed out after 2000ms");
-
+    @ParameterizedTest(name = "{0}")
+    @MethodSource("withoutSqlState")
+    void classifiesErrorsWithoutSqlStateByTheirType(Throwable e, Class<?> type, FailureKind kind, String message) {
         Throwable t = Failures.translate(LANE, e);
 
-        assertThat(t).isExactlyInstanceOf(ConnectionUnavailableException.class).hasCause(e)
-                .hasMessage("[lane reports] timed out: Connection acquisition timed out after 2000ms");
-        assertThat(((SluiceException) t).kind()).isEqualTo(FailureKind.CONNECTION_UNAVAILABLE);
-        assertThat(((SluiceException) t).isTransient()).isTrue();
-    }
-
-    @Test
-    void reportsAnOtherDriverErrorWithoutSqlStateAsADatabaseError() {
-        R2dbcException e = new R2dbcBadGrammarException("unexpected message", null, 0, SQL);
-
-        Throwable t = Failures.translate(LANE, e);
-
-        assertThat(t).isExactlyInstanceOf(DatabaseException.class).hasCause(e)
-                .hasMessage("[lane reports] database error: unexpected message in: " + SQL);
-        assertThat(((SluiceException) t).kind()).isEqualTo(FailureKind.OTHER);
-    }
-
-    @Test
-    void treatsAnIoExceptionAsALostConnection() {
-        IOException e = new IOException("Connection reset by peer");
-
-        Throwable t = Failures.translate(LANE, e);
-
-        assertThat(t).isExactlyInstanceOf(TransientConnectionException.class).hasCause(e)
-                .hasMessage("[lane reports] connection lost: java.io.IOException: Connection reset by peer");
-        assertThat(Failures.classify(e)).isEqualTo(FailureKind.CONNECTION_LOST);
+        assertThat(t).isExactlyInstanceOf(type).hasCause(e).hasMessage(message);
+        SluiceException s = (SluiceException) t;
+        assertThat(s.kind()).isEqualTo(kind);
+        assertThat(s.isTransient()).isEqualTo(kind.isTransient());
+        assertThat(s.sqlState()).isNull();
+        assertThat(Failures.classify(e)).isEqualTo(kind);
     }
 
     @Test
