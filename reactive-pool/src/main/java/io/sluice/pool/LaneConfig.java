@@ -7,6 +7,7 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 import java.util.regex.Pattern;
 import org.jspecify.annotations.Nullable;
@@ -332,10 +333,12 @@ public final class LaneConfig {
                 throw new ConfigurationException(s("lifetimeJitter"), s("lifetimeJitter") + " (" + lifetimeJitter
                         + ") must be shorter than maxLifetime (" + maxLifetime + ")");
             }
-            for (String reserved : List.of("application_name", "statement_timeout", "lock_timeout",
-                    "default_transaction_read_only", "default_transaction_isolation")) {
-                if (sessionSettings.containsKey(reserved)) {
-                    throw new ConfigurationException(s("sessionSetting"), s("sessionSetting") + " '" + reserved
+            List<String> reserved = List.of("application_name", "statement_timeout", "lock_timeout",
+                    "default_transaction_read_only", "default_transaction_isolation");
+            for (String name : sessionSettings.keySet()) {
+                // PostgreSQL reads parameter names case-insensitively
+                if (reserved.contains(name.toLowerCase(Locale.ROOT))) {
+                    throw new ConfigurationException(s("sessionSetting"), s("sessionSetting") + " '" + name
                             + "' has its own setter on LaneConfig.Builder; use that");
                 }
             }
