@@ -226,13 +226,8 @@ class QueryBindingTest {
         }
 
         @Override
-        public TxOptions transactionDefaults(Lane lane) {
-            return TxOptions.defaults();
-        }
-
-        @Override
-        public int fetchSize(Lane lane) {
-            return 0;
+        public io.sluice.spi.LaneSettings settings(Lane lane) {
+            return new io.sluice.spi.LaneSettings(TxOptions.defaults(), 0, null, java.time.Duration.ofSeconds(1));
         }
 
         @Override

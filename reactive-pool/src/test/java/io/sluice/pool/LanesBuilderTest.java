@@ -48,7 +48,7 @@ class LanesBuilderTest {
                             .isExactlyInstanceOf(UnknownLaneException.class)
                             .hasMessageStartingWith("lane 'nope' is not configured; configured lanes: background, interactive."))
                     .verify(Duration.ofSeconds(5));
-            assertThatThrownBy(() -> lanes.fetchSize(Lane.ADMIN)).isInstanceOf(UnknownLaneException.class);
+            assertThatThrownBy(() -> lanes.settings(Lane.ADMIN)).isInstanceOf(UnknownLaneException.class);
             StepVerifier.create(lanes.database().sql(Lane.ADMIN, "SELECT 1").rowsUpdated())
                     .expectError(UnknownLaneException.class)
                     .verify(Duration.ofSeconds(5));
@@ -60,7 +60,7 @@ class LanesBuilderTest {
         try (Lanes lanes = Lanes.builder(SERVER).lane(LaneConfig.builder(Lane.BACKGROUND).fetchSize(50).build())
                 .closeGracePeriod(Duration.ZERO).build()) {
             assertThat(lanes.lanes()).containsExactly(Lane.BACKGROUND);
-            assertThat(lanes.fetchSize(Lane.BACKGROUND)).isEqualTo(50);
+            assertThat(lanes.settings(Lane.BACKGROUND).fetchSize()).isEqualTo(50);
             assertThat(lanes.config(Lane.BACKGROUND).applicationName()).isEqualTo("sluice-background");
             assertThat(lanes.server()).isSameAs(SERVER);
             assertThat(lanes.toString()).contains("db.invalid:5432/app", "background").doesNotContain("s3cret!");
