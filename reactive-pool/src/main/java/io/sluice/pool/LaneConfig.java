@@ -10,6 +10,7 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.regex.Pattern;
+import io.github.resilience4j.circuitbreaker.CircuitBreakerConfig;
 import org.jspecify.annotations.Nullable;
 
 /**
@@ -51,6 +52,13 @@ public final class LaneConfig {
     private final @Nullable String user;
     private final @Nullable String password;
     private final int fetchSize;
+    private final int admissionLimit;
+    private final int adaptiveMin;
+    private final int adaptiveMax;
+    private final RetryPolicy retry;
+    private final @Nullable CircuitBreakerConfig circuitBreaker;
+    private final int priority;
+    private final @Nullable Duration latencyTarget;
 
     private LaneConfig(Builder b) {
         this.lane = b.lane;
@@ -79,6 +87,13 @@ public final class LaneConfig {
         this.user = b.user;
         this.password = b.password;
         this.fetchSize = b.fetchSize;
+        this.admissionLimit = b.admissionLimit != null ? b.admissionLimit : b.maxSize;
+        this.adaptiveMin = b.adaptiveMin;
+        this.adaptiveMax = b.adaptiveMax;
+        this.retry = b.retry;
+        this.circuitBreaker = b.circuitBreakerOff ? null : b.circuitBreaker != null ? b.circuitBreaker : DEFAULT_BREAKER;
+        this.priority = b.priority != null ? b.priority : defaultPriority(b.lane);
+        this.latencyTarget = b.latencyTarget;
     }
 
     public static Builder builder(Lane lane) {
@@ -113,6 +128,40 @@ public final class LaneConfig {
     public @Nullable String user() { return user; }
     @Nullable String password() { return password; }
     public int fetchSize() { return fetchSize; }
+    /** Units of work admitted at once (the starting point when adaptive). */
+    public int admissionLimit() { return admissionLimit; }
+    /** Whether the admission limit adapts to latency (Gradient2) between {@link #adaptiveMin()} and {@link #adaptiveMax()}. */
+    public boolean adaptive() { return adaptiveMax > 0; }
+    public int adaptiveMin() { return adaptiveMin; }
+    public int adaptiveMax() { return adaptiveMax; }
+    public RetryPolicy retry() { return retry; }
+    /** The lane's circuit breaker settings, or {@code null} when it has none. */
+    public @Nullable CircuitBreakerConfig circuitBreaker() { return circuitBreaker; }
+    /** Higher runs first: lower-priority lanes yield admission while a higher one misses its latency target. */
+    public int priority() { return priority; }
+    /** The p99 latency this lane wants; {@code null} for none. */
+    public @Nullable Duration latencyTarget() { return latencyTarget; }
+
+    /** 50% failures over the last 20 calls (at least 10) opens it; 5 s open; 3 trial calls half-open. */
+    static final CircuitBreakerConfig DEFAULT_BREAKER = CircuitBreakerConfig.custom()
+            .slidingWindowType(CircuitBreakerConfig.SlidingWindowType.COUNT_BASED)
+            .slidingWindowSize(20)
+            .minimumNumberOfCalls(10)
+            .failureRateThreshold(50)
+            .waitDurationInOpenState(Duration.ofSeconds(5))
+            .permittedNumberOfCallsInHalfOpenState(3)
+            .automaticTransitionFromOpenToHalfOpenEnabled(false)
+            .build();
+
+    private static int defaultPriority(Lane lane) {
+        if (lane.equals(Lane.ADMIN)) {
+            return 30;
+        }
+        if (lane.equals(Lane.INTERACTIVE)) {
+            return 20;
+        }
+        return lane.equals(Lane.BACKGROUND) ? 0 : 10;
+    }
 
     @Override
     public String toString() {
@@ -151,6 +200,14 @@ public final class LaneConfig {
         private @Nullable String user;
         private @Nullable String password;
         private int fetchSize = 256;
+        private @Nullable Integer admissionLimit;
+        private int adaptiveMin;
+        private int adaptiveMax;
+        private RetryPolicy retry = RetryPolicy.defaults();
+        private @Nullable CircuitBreakerConfig circuitBreaker;
+        private boolean circuitBreakerOff;
+        private @Nullable Integer priority;
+        private @Nullable Duration latencyTarget;
 
         private Builder(Lane lane) {
             this.lane = lane;
@@ -316,6 +373,66 @@ public final class LaneConfig {
         /** Rows fetched per round trip when a result is streamed; 0 reads the whole result at once. */
         public Builder fetchSize(int rows) {
             this.fetchSize = Check.atLeast(s("fetchSize"), rows, 0);
+            return this;
+        }
+
+        /** A fixed admission limit: at most this many units of work in flight (default: maxSize). */
+        public Builder admissionLimit(int limit) {
+            this.admissionLimit = Check.atLeast(s("admissionLimit"), limit, 1);
+            this.adaptiveMin = 0;
+            this.adaptiveMax = 0;
+            return this;
+        }
+
+        /**
+         * An adaptive admission limit (Gradient2) that follows measured latency between {@code min} and
+         * {@code max}, starting from maxSize (or {@link #admissionLimit(int)} if set before).
+         */
+        public Builder adaptiveAdmission(int min, int max) {
+            Check.atLeast(s("adaptiveAdmission min"), min, 1);
+            if (max < min) {
+                throw new ConfigurationException(s("adaptiveAdmission"), s("adaptiveAdmission") + " max (" + max
+                        + ") must not be below min (" + min + ")");
+            }
+            this.adaptiveMin = min;
+            this.adaptiveMax = max;
+            return this;
+        }
+
+        /** How the lane retries transient failures of retry-safe work; {@link RetryPolicy#none()} turns it off. */
+        public Builder retry(RetryPolicy policy) {
+            this.retry = Check.notNull(s("retry"), policy);
+            return this;
+        }
+
+        /**
+         * The lane's circuit breaker (Resilience4j). Only infrastructure failures (connection loss,
+         * timeouts, server unavailable) count against it; caller errors never open it.
+         */
+        public Builder circuitBreaker(CircuitBreakerConfig config) {
+            this.circuitBreaker = Check.notNull(s("circuitBreaker"), config);
+            this.circuitBreakerOff = false;
+            return this;
+        }
+
+        /** No circuit breaker for this lane. */
+        public Builder noCircuitBreaker() {
+            this.circuitBreakerOff = true;
+            return this;
+        }
+
+        /** Higher runs first (defaults: admin 30, interactive 20, own lanes 10, background 0). */
+        public Builder priority(int priority) {
+            this.priority = priority;
+            return this;
+        }
+
+        /**
+         * The p99 latency this lane wants. While it is missed, lanes of lower priority yield: their
+         * admission limits shrink, and grow back once it is met again.
+         */
+        public Builder latencyTarget(Duration target) {
+            this.latencyTarget = Check.positive(s("latencyTarget"), target);
             return this;
         }
 

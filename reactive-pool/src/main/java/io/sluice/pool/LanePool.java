@@ -44,7 +44,7 @@ final class LanePool {
     private final ConnectionFactory factory;
     private final ConnectionPool pool;
     /** Connections handed back with {@link #discard}: evicted on release, never lent again. */
-    private final Set<Connection> doomed = ConcurrentHashMap.newKeySet();
+    private final Set<Connection> doomed;
     private final AtomicReference<Failure> lastConnectFailure = new AtomicReference<>();
     private final LaneSettings settings;
     private volatile boolean closing;
@@ -52,8 +52,19 @@ final class LanePool {
     private record Failure(Throwable error, long atNanos) {
     }
 
-    LanePool(ServerConfig server, LaneConfig config) {
+    /** SQL that gives a borrowed connection back its own lane's settings (its startup values). */
+    static final String RESTORE_SQL = "RESET application_name; RESET statement_timeout; RESET lock_timeout; "
+            + "RESET idle_in_transaction_session_timeout";
+
+    private final String borrowSql;
+
+    LanePool(ServerConfig server, LaneConfig config, Set<Connection> doomed) {
         this.lane = config.lane();
+        this.doomed = doomed;
+        this.borrowSql = "SET application_name = '" + config.applicationName().replace("'", "''") + "'"
+                + "; SET statement_timeout = " + millis(config.statementTimeout())
+                + "; SET lock_timeout = " + millis(config.lockTimeout())
+                + "; SET idle_in_transaction_session_timeout = " + millis(config.idleInTransactionTimeout());
         this.config = config;
         String user = config.user() != null ? config.user() : server.user();
         this.target = server.host() + ":" + server.port() + "/" + server.database() + " as " + user
@@ -128,6 +139,19 @@ final class LanePool {
             b.options(options);
         }
         return b.build();
+    }
+
+    private static long millis(@Nullable Duration d) {
+        return d == null ? 0 : Math.max(1, d.toMillis());
+    }
+
+    /** SQL that switches another lane's connection to this lane's timeouts and application_name. */
+    String borrowSql() {
+        return borrowSql;
+    }
+
+    static Mono<Void> exec(Connection c, String sql) {
+        return Flux.from(c.createStatement(sql).execute()).concatMap(Result::getRowsUpdated).then();
     }
 
     private static void putMillis(Map<String, String> options, String name, @Nullable Duration value) {
@@ -236,8 +260,11 @@ final class LanePool {
             Throwable typed = Failures.translate(lane, r);
             if (r.getSqlState() != null && !(typed instanceof ConnectionUnavailableException)) {
                 // refused by the server at connect: bad credentials (28xxx), unknown database (3D000), ...
+                String state = r.getSqlState();
+                boolean config = state.startsWith("28") || state.startsWith("3D") || state.equals("42501");
                 return new ConnectionUnavailableException(p + "could not open a connection to " + target + ": "
-                        + r.getMessage() + " (SQLSTATE " + r.getSqlState() + ")", lane, r.getSqlState(), waited, snapshot(), r);
+                        + r.getMessage() + " (SQLSTATE " + state + ")" + (config ? ". Check the role, password and "
+                        + "database (PGUSER, PGPASSWORD, PGDATABASE or the URL)" : ""), lane, state, waited, snapshot(), r, !config);
             }
             if (typed instanceof ConnectionUnavailableException) {
                 return typed;

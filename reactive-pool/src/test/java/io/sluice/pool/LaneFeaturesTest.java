@@ -110,7 +110,7 @@ class LaneFeaturesTest {
 
     @Test
     void acquireTimeoutSaysWhichLaneHowLongAndThePoolState() {
-        Lanes lanes = t.start(t.lane(Lane.INTERACTIVE).maxSize(1).acquireTimeout(Duration.ofMillis(200)).build());
+        Lanes lanes = t.start(t.lane(Lane.INTERACTIVE).maxSize(1).acquireTimeout(Duration.ofMillis(200)).retry(RetryPolicy.none()).build());
         Database db = lanes.database();
         Disposable holder = db.withConnection(Lane.INTERACTIVE, s -> s.sql("SELECT pg_sleep(2)").rowsUpdated()).subscribe();
         Mono.delay(Duration.ofMillis(100)).block();
@@ -140,9 +140,17 @@ class LaneFeaturesTest {
         }
         Mono.delay(Duration.ofMillis(100)).block();
         StepVerifier.create(db.sql(Lane.INTERACTIVE, "SELECT 1").rowsUpdated())
-                .expectErrorSatisfies(e -> assertThat(e).isInstanceOf(ConnectionUnavailableException.class)
-                        .hasMessageContaining("rejected at once").hasMessageContaining("maxPendingAcquires=2"))
+                .expectErrorSatisfies(e -> {
+                    assertThat(e).isInstanceOf(io.sluice.LaneOverloadedException.class)
+                            .hasMessageContaining("rejected at once").hasMessageContaining("1 in flight (limit 1)")
+                            .hasMessageContaining("2 waiting (queue holds 2)");
+                    io.sluice.LaneOverloadedException o = (io.sluice.LaneOverloadedException) e;
+                    assertThat(o.limit()).isEqualTo(1);
+                    assertThat(o.queued()).isEqualTo(2);
+                    assertThat(o.isRetryable()).isFalse();
+                })
                 .verify(Duration.ofMillis(500));
+        assertThat(lanes.admission(Lane.INTERACTIVE)).isEqualTo(new AdmissionSnapshot(1, 2, 1, 2, "CLOSED"));
         busy.forEach(Disposable::dispose);
     }
 

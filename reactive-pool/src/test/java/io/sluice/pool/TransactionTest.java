@@ -32,7 +32,7 @@ class TransactionTest {
     @BeforeAll
     static void start() {
         t = new TestLanes("tx");
-        lanes = t.start(t.lane(LANE).maxSize(3).build());
+        lanes = t.start(t.lane(LANE).maxSize(3).build(), t.lane(Lane.BACKGROUND).maxSize(2).retry(RetryPolicy.none()).build());
         db = lanes.database();
         t.pg().execute("CREATE TABLE " + t.schema() + ".rating (id int PRIMARY KEY, stars int NOT NULL)");
     }
@@ -119,18 +119,30 @@ class TransactionTest {
         }
     }
 
+    private static Mono<Long> bump(Lane lane, long pause, int by) {
+        return db.inTransaction(lane, TxOptions.defaults().withIsolation(Isolation.SERIALIZABLE), s ->
+                s.sql("SELECT stars FROM rating WHERE id = 1").rowsUpdated()
+                        .then(Mono.delay(Duration.ofMillis(pause)))
+                        .then(s.sql("UPDATE rating SET stars = stars + $1 WHERE id = 1").bind(1, by).rowsUpdated()));
+    }
+
     @Test
-    void serializationFailureIsTyped() {
+    void serializationFailureIsTypedAndTransient() {
         t.pg().execute("INSERT INTO " + t.schema() + ".rating VALUES (1, 1)");
-        TxOptions serializable = TxOptions.defaults().withIsolation(Isolation.SERIALIZABLE);
-        // two transactions read then write the same row; the second to commit loses
-        Mono<Long> first = db.inTransaction(LANE, serializable, s -> s.sql("SELECT stars FROM rating WHERE id = 1").rowsUpdated()
-                .then(Mono.delay(Duration.ofMillis(300)))
-                .then(s.sql("UPDATE rating SET stars = stars + 1 WHERE id = 1").rowsUpdated()));
-        Mono<Long> second = db.inTransaction(LANE, serializable, s -> s.sql("SELECT stars FROM rating WHERE id = 1").rowsUpdated()
-                .then(s.sql("UPDATE rating SET stars = stars + 10 WHERE id = 1").rowsUpdated()));
-        StepVerifier.create(Mono.zip(first, second.delaySubscription(Duration.ofMillis(100))))
-                .verifyErrorSatisfies(e -> assertThat(e).isInstanceOf(SerializationFailureException.class)
-                        .satisfies(x -> assertThat(((SerializationFailureException) x).isTransient()).isTrue()));
+        // two transactions read then write the same row; the second to commit loses (no retry on this lane)
+        StepVerifier.create(Mono.zip(bump(Lane.BACKGROUND, 300, 1), bump(Lane.BACKGROUND, 0, 10).delaySubscription(Duration.ofMillis(100))))
+                .verifyErrorSatisfies(e -> {
+                    assertThat(e).isInstanceOf(SerializationFailureException.class);
+                    assertThat(((SerializationFailureException) e).isRetryable()).as("a rolled-back transaction may run again").isTrue();
+                });
+    }
+
+    @Test
+    void serializationFailureOfAWholeTransactionIsRetriedAndBothCommit() {
+        t.pg().execute("INSERT INTO " + t.schema() + ".rating VALUES (1, 1)");
+        StepVerifier.create(Mono.zip(bump(LANE, 300, 1), bump(LANE, 0, 10).delaySubscription(Duration.ofMillis(100))))
+                .expectNextCount(1).verifyComplete();
+        int stars = t.pg().queryOne("SELECT stars FROM " + t.schema() + ".rating WHERE id = 1", r -> r.get(0, Integer.class));
+        assertThat(stars).isEqualTo(12);
     }
 }
