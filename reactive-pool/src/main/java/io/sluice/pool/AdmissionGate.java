@@ -195,20 +195,19 @@ final class AdmissionGate {
         latencies[latencyCount++ % LATENCY_WINDOW] = nanos;
     }
 
-    /** The given percentile (0-100) of the latest completed units' latency, queueing included; -1 if none yet. */
-    synchronized long recentLatencyNanos(double percentile) {
+    /**
+     * The given percentile (0-100) of the latency (queueing included) of the units completed since the
+     * last call, and starts a new period; -1 when none completed.
+     */
+    synchronized long takeLatencyPercentile(double percentile) {
         int n = Math.min(latencyCount, LATENCY_WINDOW);
+        latencyCount = 0;
         if (n == 0) {
             return -1;
         }
         long[] copy = Arrays.copyOf(latencies, n);
         Arrays.sort(copy);
-        return copy[Math.min(n - 1, (int) Math.ceil(percentile / 100.0 * n) - 1)];
-    }
-
-    /** Forgets latency samples, so a new evaluation period starts fresh. */
-    synchronized void resetLatency() {
-        latencyCount = 0;
+        return copy[Math.max(0, Math.min(n - 1, (int) Math.ceil(percentile / 100.0 * n) - 1))];
     }
 
     synchronized int inFlight() {

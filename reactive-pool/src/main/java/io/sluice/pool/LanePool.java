@@ -48,6 +48,8 @@ final class LanePool {
     private final AtomicReference<Failure> lastConnectFailure = new AtomicReference<>();
     private final LaneSettings settings;
     private volatile boolean closing;
+    /** Connections of this pool asked for and not yet handed back (including ones still being acquired). */
+    private final java.util.concurrent.atomic.AtomicInteger leased = new java.util.concurrent.atomic.AtomicInteger();
 
     private record Failure(Throwable error, long atNanos) {
     }
@@ -221,12 +223,15 @@ final class LanePool {
                 return Mono.error(new LaneClosedException(lane));
             }
             long start = System.nanoTime();
+            leased.incrementAndGet();
             // r2dbc-pool fails the acquire when the connection it picked fails validation (a dead idle
             // connection); it has been invalidated, so try the next one. Timeouts are not retried.
             return pool.create()
                     .retryWhen(reactor.util.retry.Retry.max(config.maxSize()).filter(LanePool::failedValidation)
                             .onRetryExhaustedThrow((spec, signal) -> signal.failure()))
-                    .onErrorMap(e -> acquireFailure(e, start));
+                    .onErrorMap(e -> acquireFailure(e, start))
+                    .doOnError(e -> leased.decrementAndGet())
+                    .doOnCancel(leased::decrementAndGet);
         });
     }
 
@@ -277,11 +282,19 @@ final class LanePool {
     }
 
     Mono<Void> release(Connection c) {
-        return Mono.defer(() -> Mono.from(c.close()));
+        return Mono.defer(() -> {
+            leased.decrementAndGet();
+            return Mono.from(c.close());
+        });
+    }
+
+    int leased() {
+        return leased.get();
     }
 
     Mono<Void> discard(Connection c) {
         return Mono.defer(() -> {
+            leased.decrementAndGet();
             if (c instanceof Wrapped<?> w && w.unwrap() instanceof Connection raw) {
                 doomed.add(raw);
             }

@@ -87,7 +87,7 @@ public final class Lanes implements ConnectionSource, AutoCloseable {
         loans.forEach((lane, list) -> guards.get(lane).gate().borrowable(() -> {
             int n = 0;
             for (Loan loan : list) {
-                n += loan.lendable();
+                n += loan.lendable() + loan.lentOut.get();   // what is lent now counts too: it runs admitted work
             }
             return n;
         }));
@@ -246,8 +246,8 @@ public final class Lanes implements ConnectionSource, AutoCloseable {
     }
 
     /**
-     * Every {@code priorityInterval}: while a lane with a latency target misses it (p99 of its latest
-     * work), every lane of lower priority yields — its admission limit is halved (never below 1) — and
+     * Every {@code priorityInterval}: while a lane with a latency target misses it (p99 of its work
+     * completed in the interval), every lane of lower priority yields — its admission limit is halved (never below 1) — and
      * once every higher lane meets its target again, it grows back by a tenth of its limit per step.
      */
     private void startPriority() {
@@ -262,7 +262,7 @@ public final class Lanes implements ConnectionSource, AutoCloseable {
         for (LanePool p : pools.values()) {
             Duration target = p.config().latencyTarget();
             if (target != null) {
-                long p99 = guards.get(p.lane()).gate().recentLatencyNanos(99);
+                long p99 = guards.get(p.lane()).gate().takeLatencyPercentile(99);
                 if (p99 > target.toNanos()) {
                     missing.add(p);
                 }
@@ -301,7 +301,7 @@ public final class Lanes implements ConnectionSource, AutoCloseable {
         return Mono.defer(() -> {
             LanePool own = pool(lane);
             List<Loan> from = loans.get(lane);
-            if (from != null && !own.isClosing() && own.snapshot().acquired() >= own.config().maxSize()) {
+            if (from != null && !own.isClosing() && own.leased() >= own.config().maxSize()) {
                 for (Loan loan : from) {
                     if (loan.lendable() > 0 && !loan.lender.isClosing()) {
                         return borrow(own, loan);
