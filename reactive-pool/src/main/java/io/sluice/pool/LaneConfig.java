@@ -142,13 +142,18 @@ public final class LaneConfig {
     /** The p99 latency this lane wants; {@code null} for none. */
     public @Nullable Duration latencyTarget() { return latencyTarget; }
 
-    /** 50% failures over the last 20 calls (at least 10) opens it; 5 s open; 3 trial calls half-open. */
+    /**
+     * Opens when at least half of the calls of the last 10 s failed for infrastructure reasons (at least
+     * 20 calls); 2 s open; 3 trial calls half-open. A time window, not a count: a blip (a restart refusing
+     * connections for 0.3 s) under load is a small share of the window and is ridden out by retries, while
+     * a database that stays down trips it.
+     */
     static final CircuitBreakerConfig DEFAULT_BREAKER = CircuitBreakerConfig.custom()
-            .slidingWindowType(CircuitBreakerConfig.SlidingWindowType.COUNT_BASED)
-            .slidingWindowSize(20)
-            .minimumNumberOfCalls(10)
+            .slidingWindowType(CircuitBreakerConfig.SlidingWindowType.TIME_BASED)
+            .slidingWindowSize(10)
+            .minimumNumberOfCalls(20)
             .failureRateThreshold(50)
-            .waitDurationInOpenState(Duration.ofSeconds(5))
+            .waitDurationInOpenState(Duration.ofSeconds(2))
             .permittedNumberOfCallsInHalfOpenState(3)
             .automaticTransitionFromOpenToHalfOpenEnabled(false)
             .build();
