@@ -59,6 +59,7 @@ public final class LaneConfig {
     private final @Nullable CircuitBreakerConfig circuitBreaker;
     private final int priority;
     private final @Nullable Duration latencyTarget;
+    private final @Nullable Duration leakDetectionThreshold;
 
     private LaneConfig(Builder b) {
         this.lane = b.lane;
@@ -94,6 +95,7 @@ public final class LaneConfig {
         this.circuitBreaker = b.circuitBreakerOff ? null : b.circuitBreaker != null ? b.circuitBreaker : DEFAULT_BREAKER;
         this.priority = b.priority != null ? b.priority : defaultPriority(b.lane);
         this.latencyTarget = b.latencyTarget;
+        this.leakDetectionThreshold = b.leakDetectionThreshold;
     }
 
     public static Builder builder(Lane lane) {
@@ -141,6 +143,8 @@ public final class LaneConfig {
     public int priority() { return priority; }
     /** The p99 latency this lane wants; {@code null} for none. */
     public @Nullable Duration latencyTarget() { return latencyTarget; }
+    /** A connection held longer than this is reported as a leak suspect; {@code null} for no check. */
+    public @Nullable Duration leakDetectionThreshold() { return leakDetectionThreshold; }
 
     /**
      * Opens when at least half of the calls of the last 10 s failed for infrastructure reasons (at least
@@ -213,6 +217,7 @@ public final class LaneConfig {
         private boolean circuitBreakerOff;
         private @Nullable Integer priority;
         private @Nullable Duration latencyTarget;
+        private @Nullable Duration leakDetectionThreshold;
 
         private Builder(Lane lane) {
             this.lane = lane;
@@ -438,6 +443,16 @@ public final class LaneConfig {
          */
         public Builder latencyTarget(Duration target) {
             this.latencyTarget = Check.positive(s("latencyTarget"), target);
+            return this;
+        }
+
+        /**
+         * Report a connection held longer than this (a subscription that never ends, work that forgot to
+         * complete): a warning naming the lane and how long, and the {@code sluice.pool.leak.suspects}
+         * meter. Checked every evictionInterval. Off by default.
+         */
+        public Builder leakDetectionThreshold(Duration threshold) {
+            this.leakDetectionThreshold = Check.positive(s("leakDetectionThreshold"), threshold);
             return this;
         }
 

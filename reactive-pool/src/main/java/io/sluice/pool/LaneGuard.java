@@ -52,7 +52,7 @@ final class LaneGuard {
             attempt = attempt.transformDeferred(CircuitBreakerOperator.of(breaker)).onErrorMap(CallNotPermittedException.class, this::open);
         }
         Mono<T> once = attempt;
-        return retry.maxAttempts() <= 1 ? once : Mono.deferContextual(ctx -> once.retryWhen(spec(Deadline.from(ctx))));
+        return retry.maxAttempts() <= 1 ? once : Mono.deferContextual(ctx -> once.retryWhen(spec(Deadline.from(ctx), null)));
     }
 
     <T> Flux<T> guard(Flux<T> unit) {
@@ -61,7 +61,14 @@ final class LaneGuard {
             attempt = attempt.transformDeferred(CircuitBreakerOperator.of(breaker)).onErrorMap(CallNotPermittedException.class, this::open);
         }
         Flux<T> once = attempt;
-        return retry.maxAttempts() <= 1 ? once : Flux.deferContextual(ctx -> once.retryWhen(spec(Deadline.from(ctx))));
+        if (retry.maxAttempts() <= 1) {
+            return once;
+        }
+        // a stream that already emitted rows is never retried: the subscriber would see them twice
+        return Flux.deferContextual(ctx -> {
+            java.util.concurrent.atomic.AtomicBoolean emitted = new java.util.concurrent.atomic.AtomicBoolean();
+            return once.doOnNext(x -> emitted.set(true)).retryWhen(spec(Deadline.from(ctx), emitted));
+        });
     }
 
     private Throwable open(CallNotPermittedException e) {
@@ -91,12 +98,13 @@ final class LaneGuard {
         });
     }
 
-    private Retry spec(@Nullable Deadline deadline) {
+    private Retry spec(@Nullable Deadline deadline, java.util.concurrent.atomic.@Nullable AtomicBoolean emitted) {
         long start = System.nanoTime();
         return Retry.from(signals -> signals.concatMap(rs -> {
             Throwable failure = rs.failure();
             long retriesSoFar = rs.totalRetries();
-            if (!(failure instanceof SluiceException s) || !s.isRetryable() || retriesSoFar + 1 >= retry.maxAttempts()) {
+            if (!(failure instanceof SluiceException s) || !s.isRetryable() || retriesSoFar + 1 >= retry.maxAttempts()
+                    || (emitted != null && emitted.get())) {
                 return Mono.error(failure);
             }
             Duration delay = retry.delay(retriesSoFar + 1);

@@ -38,6 +38,8 @@ import reactor.pool.PooledRefMetadata;
 /** One lane's r2dbc-pool, with Sluice's eviction rules, session set-up and typed acquire errors. */
 final class LanePool {
 
+    private static final reactor.util.Logger LOG = reactor.util.Loggers.getLogger(LanePool.class);
+
     private final Lane lane;
     private final LaneConfig config;
     private final String target;
@@ -50,6 +52,8 @@ final class LanePool {
     private volatile boolean closing;
     /** Connections of this pool asked for and not yet handed back (including ones still being acquired). */
     private final java.util.concurrent.atomic.AtomicInteger leased = new java.util.concurrent.atomic.AtomicInteger();
+    /** Lent-out connections and when they were lent, when leak detection is on. */
+    private final Map<Connection, Long> leases = new ConcurrentHashMap<>();
 
     private record Failure(Throwable error, long atNanos) {
     }
@@ -230,6 +234,11 @@ final class LanePool {
                     .retryWhen(reactor.util.retry.Retry.max(config.maxSize()).filter(LanePool::failedValidation)
                             .onRetryExhaustedThrow((spec, signal) -> signal.failure()))
                     .onErrorMap(e -> acquireFailure(e, start))
+                    .doOnNext(c -> {
+                        if (config.leakDetectionThreshold() != null) {
+                            leases.put(c, System.nanoTime());
+                        }
+                    })
                     .doOnError(e -> leased.decrementAndGet())
                     .doOnCancel(leased::decrementAndGet);
         });
@@ -284,8 +293,29 @@ final class LanePool {
     Mono<Void> release(Connection c) {
         return Mono.defer(() -> {
             leased.decrementAndGet();
+            leases.remove(c);
             return Mono.from(c.close());
         });
+    }
+
+    /** Connections held longer than the leak-detection threshold now; each is reported once. */
+    int leakSuspects() {
+        Duration threshold = config.leakDetectionThreshold();
+        if (threshold == null) {
+            return 0;
+        }
+        long now = System.nanoTime();
+        int n = 0;
+        for (Map.Entry<Connection, Long> e : leases.entrySet()) {
+            long held = now - e.getValue();
+            if (held > threshold.toNanos() && leases.replace(e.getKey(), e.getValue(), Long.MAX_VALUE / 2 + now)) {
+                n++;
+                LOG.warn("[lane {}] a connection has been held for {} ms, longer than leakDetectionThreshold={} ms: "
+                        + "a subscription that never terminates, or work that does not complete?", lane.name(),
+                        Duration.ofNanos(held).toMillis(), threshold.toMillis());
+            }
+        }
+        return n;
     }
 
     int leased() {
@@ -295,6 +325,7 @@ final class LanePool {
     Mono<Void> discard(Connection c) {
         return Mono.defer(() -> {
             leased.decrementAndGet();
+            leases.remove(c);
             if (c instanceof Wrapped<?> w && w.unwrap() instanceof Connection raw) {
                 doomed.add(raw);
             }

@@ -233,7 +233,8 @@ public final class Lanes implements ConnectionSource, AutoCloseable {
     }
 
     private void startRefill() {
-        if (pools.values().stream().noneMatch(p -> p.config().minIdle() > 0 || p.config().initialSize() > 0)) {
+        if (pools.values().stream().noneMatch(p -> p.config().minIdle() > 0 || p.config().initialSize() > 0
+                || p.config().leakDetectionThreshold() != null)) {
             return;
         }
         Duration every = pools.values().stream().map(p -> p.config().evictionInterval()).min(Duration::compareTo).orElseThrow();
@@ -241,6 +242,12 @@ public final class Lanes implements ConnectionSource, AutoCloseable {
                 .onBackpressureDrop()
                 .concatMap(t -> Flux.fromIterable(pools.values())
                         .filter(p -> !p.isClosing())
+                        .doOnNext(p -> {
+                            int suspects = p.leakSuspects();
+                            if (suspects > 0) {
+                                meters.counter(SluiceMeters.LEAK_SUSPECTS, "lane", p.lane().name()).increment(suspects);
+                            }
+                        })
                         .concatMap(p -> p.warmup().onErrorResume(e -> Mono.empty())), 1)
                 .subscribe();
     }

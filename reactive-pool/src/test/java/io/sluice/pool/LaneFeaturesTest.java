@@ -188,4 +188,22 @@ class LaneFeaturesTest {
         assertThat(pids).hasSizeLessThanOrEqualTo(3);
         assertThat(t.pg().backends(t.appName(Lane.BACKGROUND))).isLessThanOrEqualTo(3);
     }
+
+    @Test
+    void aConnectionHeldPastTheLeakThresholdIsReportedOnce() {
+        io.micrometer.core.instrument.simple.SimpleMeterRegistry meters = new io.micrometer.core.instrument.simple.SimpleMeterRegistry();
+        Lanes lanes = Lanes.builder(t.pg().server()).meterRegistry(meters)
+                .lane(t.lane(Lane.BACKGROUND).maxSize(2).leakDetectionThreshold(Duration.ofMillis(100))
+                        .evictionInterval(Duration.ofMillis(50)).build())
+                .build().start().block();
+        try {
+            lanes.database().withConnection(Lane.BACKGROUND, s -> Mono.delay(Duration.ofMillis(600)).then(s.sql("SELECT 1").rowsUpdated())).block();
+            assertThat(meters.counter(SluiceMeters.LEAK_SUSPECTS, "lane", "background").count()).isEqualTo(1.0);
+            lanes.database().sql(Lane.BACKGROUND, "SELECT 1").rowsUpdated().block();
+            Mono.delay(Duration.ofMillis(200)).block();
+            assertThat(meters.counter(SluiceMeters.LEAK_SUSPECTS, "lane", "background").count()).isEqualTo(1.0);
+        } finally {
+            lanes.close();
+        }
+    }
 }

@@ -164,4 +164,24 @@ class ResilienceTest {
         return t.pg().queryOne("SELECT count(*)::int FROM pg_stat_activity WHERE state = 'active' AND query LIKE '%" + marker
                 + "%' AND query NOT LIKE '%pg_stat_activity%'", r -> r.get(0, Integer.class));
     }
+
+    @Test
+    void aStreamThatFailsAfterEmittingRowsIsNotRetriedSoNoRowIsSeenTwice() {
+        t.pg().execute("CREATE TABLE " + t.schema() + ".seq AS SELECT g AS n FROM generate_series(1, 100000) g");
+        Database db = throughProxy(t.lane(LANE).maxSize(2).fetchSize(100)).database();
+        List<Integer> seen = new CopyOnWriteArrayList<>();
+        Throwable error = db.inTransactionMany(LANE, TxOptions.readOnly(), s -> s.sql("SELECT n FROM seq ORDER BY n")
+                        .map(RowMapper.column(Integer.class)).all())
+                .doOnNext(n -> {
+                    seen.add(n);
+                    if (n == 500) {
+                        proxy.dropAll();
+                    }
+                })
+                .then(Mono.<Throwable>empty()).onErrorResume(Mono::just)
+                .block(Duration.ofSeconds(30));
+        assertThat(error).isInstanceOf(io.sluice.TransientConnectionException.class);
+        assertThat(seen).doesNotHaveDuplicates();
+        assertThat(await(() -> lanes.snapshot(LANE).acquired() == 0)).isTrue();
+    }
 }
