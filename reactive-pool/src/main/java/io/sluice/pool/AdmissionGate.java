@@ -11,6 +11,7 @@ import java.util.Arrays;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.LongAdder;
 import java.util.function.IntSupplier;
+import org.jspecify.annotations.Nullable;
 import reactor.core.Disposable;
 import reactor.core.publisher.Flux;
 import reactor.core.publisher.Mono;
@@ -77,24 +78,22 @@ final class AdmissionGate {
         }
     }
 
+    /*
+     * usingWhen, not acquire().flatMap(...) with doOnEach/doOnCancel: it gives the permit back exactly once
+     * (a subscriber that cancels on the value may still see the unit complete, which released twice), and
+     * it cancels a unit that subscribes after the cancel (Mono.flatMap can lose a cancel that races with
+     * its inner subscription, which leaked the permit).
+     */
     <T> Mono<T> admit(Mono<T> unit) {
-        return acquire().flatMap(p -> unit.doOnEach(s -> {
-            if (s.isOnError()) {
-                release(p, Failures.classify(s.getThrowable()));
-            } else if (s.isOnComplete()) {
-                release(p, null);
-            }
-        }).doOnCancel(() -> release(p, null)));
+        return Mono.usingWhen(acquire(), p -> unit, p -> giveBack(p, null), (p, e) -> giveBack(p, e), p -> giveBack(p, null));
     }
 
     <T> Flux<T> admit(Flux<T> unit) {
-        return acquire().flatMapMany(p -> unit.doOnEach(s -> {
-            if (s.isOnError()) {
-                release(p, Failures.classify(s.getThrowable()));
-            } else if (s.isOnComplete()) {
-                release(p, null);
-            }
-        }).doOnCancel(() -> release(p, null)));
+        return Flux.usingWhen(acquire(), p -> unit, p -> giveBack(p, null), (p, e) -> giveBack(p, e), p -> giveBack(p, null));
+    }
+
+    private Mono<Void> giveBack(Permit p, @Nullable Throwable error) {
+        return Mono.fromRunnable(() -> release(p, error == null ? null : Failures.classify(error)));
     }
 
     int effectiveLimit() {
