@@ -102,51 +102,65 @@ final class AdmissionGate {
 
     private Mono<Permit> acquire() {
         return Mono.create(sink -> {
-            Waiter w;
+            Waiter w = new Waiter(sink);
+            Permit granted = null;
             synchronized (this) {
                 if (queue.isEmpty() && inFlight < effectiveLimit()) {
                     inFlight++;
                     admitted.increment();
                     long now = System.nanoTime();
-                    sink.success(new Permit(now, now, inFlight));
-                    return;
-                }
-                if (queue.size() >= maxQueue) {
+                    granted = new Permit(now, now, inFlight);
+                    w.state.set(GRANTED);
+                } else if (queue.size() >= maxQueue) {
                     rejected.increment();
                     sink.error(new LaneOverloadedException(lane, effectiveLimit(), inFlight, queue.size(), maxQueue));
                     return;
+                } else {
+                    queue.addLast(w);
                 }
-                w = new Waiter(sink);
-                queue.addLast(w);
             }
+            // before the permit is handed over: a cancel that beats the hand-over gives it back
             sink.onCancel(() -> leave(w));
-            w.timer = scheduler.schedule(() -> {
-                if (leave(w)) {
-                    queueTimeouts.increment();
-                    io.sluice.PoolSnapshot s = pool.get();
-                    w.sink.error(new ConnectionUnavailableException("[lane " + lane.name() + "] no connection available after "
-                            + queueTimeout.toMillis() + " ms (acquireTimeout=" + queueTimeout.toMillis() + " ms): "
-                            + inFlight() + " in flight (admission limit " + effectiveLimit() + "), " + queued()
-                            + " waiting; pool: " + s + ". The lane is saturated: raise maxSize or acquireTimeout, "
-                            + "shorten the work, or shed load", lane, null, queueTimeout, s, null));
-                }
-            }, queueTimeout.toNanos(), java.util.concurrent.TimeUnit.NANOSECONDS);
+            if (granted != null) {
+                sink.success(granted);
+                return;
+            }
+            w.timer = scheduler.schedule(() -> timeout(w), queueTimeout.toNanos(), java.util.concurrent.TimeUnit.NANOSECONDS);
         });
     }
 
-    /** Takes a waiter out of the queue (cancel or timeout); a permit granted meanwhile is given back. */
-    private boolean leave(Waiter w) {
+    private void timeout(Waiter w) {
+        if (!w.state.compareAndSet(PENDING, GONE)) {
+            return; // admitted or cancelled meanwhile
+        }
+        synchronized (this) {
+            queue.remove(w);
+        }
+        queueTimeouts.increment();
+        io.sluice.PoolSnapshot s = pool.get();
+        w.sink.error(new ConnectionUnavailableException("[lane " + lane.name() + "] no connection available after "
+                + queueTimeout.toMillis() + " ms (acquireTimeout=" + queueTimeout.toMillis() + " ms): "
+                + inFlight() + " in flight (admission limit " + effectiveLimit() + "), " + queued()
+                + " waiting; pool: " + s + ". The lane is saturated: raise maxSize or acquireTimeout, "
+                + "shorten the work, or shed load", lane, null, queueTimeout, s, null));
+    }
+
+    /**
+     * A waiter's subscriber cancelled. The sink calls this only when the cancel came before the permit was
+     * handed over (after that, the unit's own cancel gives it back), so a permit granted meanwhile goes back.
+     */
+    private void leave(Waiter w) {
         if (w.state.compareAndSet(PENDING, GONE)) {
             synchronized (this) {
                 queue.remove(w);
             }
-            return true;
-        }
-        if (w.state.compareAndSet(GRANTED, GONE)) {
-            // granted but cancelled before it could run: the permit goes back
+            Disposable timer = w.timer;
+            if (timer != null) {
+                timer.dispose();
+            }
+        } else if (w.state.compareAndSet(GRANTED, GONE)) {
             release(new Permit(System.nanoTime(), w.requestedNanos, 0), null);
         }
-        return false;
     }
 
     private void release(Permit p, FailureKind failure) {
@@ -180,8 +194,8 @@ final class AdmissionGate {
                 if (next.timer != null) {
                     next.timer.dispose();
                 }
+                // stays GRANTED: if the subscriber cancelled first, the sink drops the permit and leave() gives it back
                 next.sink.success(permit);
-                next.state.compareAndSet(GRANTED, GONE);
             } else {
                 synchronized (this) {
                     inFlight--;
