@@ -11,6 +11,7 @@ import java.util.Arrays;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.LongAdder;
 import java.util.function.IntSupplier;
+import org.jspecify.annotations.Nullable;
 import reactor.core.Disposable;
 import reactor.core.publisher.Flux;
 import reactor.core.publisher.Mono;
@@ -39,6 +40,7 @@ final class AdmissionGate {
     private int inFlight;
     private volatile double yieldFactor = 1.0;
     private volatile IntSupplier borrowable = () -> 0;
+    private volatile Runnable afterRelease = () -> { };
     private final java.util.function.Supplier<io.sluice.PoolSnapshot> pool;
 
     private final long[] latencies = new long[LATENCY_WINDOW];
@@ -77,24 +79,22 @@ final class AdmissionGate {
         }
     }
 
+    /*
+     * usingWhen, not acquire().flatMap(...) with doOnEach/doOnCancel: it gives the permit back exactly once
+     * (a subscriber that cancels on the value may still see the unit complete, which released twice), and
+     * it cancels a unit that subscribes after the cancel (Mono.flatMap can lose a cancel that races with
+     * its inner subscription, which leaked the permit).
+     */
     <T> Mono<T> admit(Mono<T> unit) {
-        return acquire().flatMap(p -> unit.doOnEach(s -> {
-            if (s.isOnError()) {
-                release(p, Failures.classify(s.getThrowable()));
-            } else if (s.isOnComplete()) {
-                release(p, null);
-            }
-        }).doOnCancel(() -> release(p, null)));
+        return Mono.usingWhen(acquire(), p -> unit, p -> giveBack(p, null), (p, e) -> giveBack(p, e), p -> giveBack(p, null));
     }
 
     <T> Flux<T> admit(Flux<T> unit) {
-        return acquire().flatMapMany(p -> unit.doOnEach(s -> {
-            if (s.isOnError()) {
-                release(p, Failures.classify(s.getThrowable()));
-            } else if (s.isOnComplete()) {
-                release(p, null);
-            }
-        }).doOnCancel(() -> release(p, null)));
+        return Flux.usingWhen(acquire(), p -> unit, p -> giveBack(p, null), (p, e) -> giveBack(p, e), p -> giveBack(p, null));
+    }
+
+    private Mono<Void> giveBack(Permit p, @Nullable Throwable error) {
+        return Mono.fromRunnable(() -> release(p, error == null ? null : Failures.classify(error)));
     }
 
     int effectiveLimit() {
@@ -103,51 +103,65 @@ final class AdmissionGate {
 
     private Mono<Permit> acquire() {
         return Mono.create(sink -> {
-            Waiter w;
+            Waiter w = new Waiter(sink);
+            Permit granted = null;
             synchronized (this) {
                 if (queue.isEmpty() && inFlight < effectiveLimit()) {
                     inFlight++;
                     admitted.increment();
                     long now = System.nanoTime();
-                    sink.success(new Permit(now, now, inFlight));
-                    return;
-                }
-                if (queue.size() >= maxQueue) {
+                    granted = new Permit(now, now, inFlight);
+                    w.state.set(GRANTED);
+                } else if (queue.size() >= maxQueue) {
                     rejected.increment();
                     sink.error(new LaneOverloadedException(lane, effectiveLimit(), inFlight, queue.size(), maxQueue));
                     return;
+                } else {
+                    queue.addLast(w);
                 }
-                w = new Waiter(sink);
-                queue.addLast(w);
             }
+            // before the permit is handed over: a cancel that beats the hand-over gives it back
             sink.onCancel(() -> leave(w));
-            w.timer = scheduler.schedule(() -> {
-                if (leave(w)) {
-                    queueTimeouts.increment();
-                    io.sluice.PoolSnapshot s = pool.get();
-                    w.sink.error(new ConnectionUnavailableException("[lane " + lane.name() + "] no connection available after "
-                            + queueTimeout.toMillis() + " ms (acquireTimeout=" + queueTimeout.toMillis() + " ms): "
-                            + inFlight() + " in flight (admission limit " + effectiveLimit() + "), " + queued()
-                            + " waiting; pool: " + s + ". The lane is saturated: raise maxSize or acquireTimeout, "
-                            + "shorten the work, or shed load", lane, null, queueTimeout, s, null));
-                }
-            }, queueTimeout.toNanos(), java.util.concurrent.TimeUnit.NANOSECONDS);
+            if (granted != null) {
+                sink.success(granted);
+                return;
+            }
+            w.timer = scheduler.schedule(() -> timeout(w), queueTimeout.toNanos(), java.util.concurrent.TimeUnit.NANOSECONDS);
         });
     }
 
-    /** Takes a waiter out of the queue (cancel or timeout); a permit granted meanwhile is given back. */
-    private boolean leave(Waiter w) {
+    private void timeout(Waiter w) {
+        if (!w.state.compareAndSet(PENDING, GONE)) {
+            return; // admitted or cancelled meanwhile
+        }
+        synchronized (this) {
+            queue.remove(w);
+        }
+        queueTimeouts.increment();
+        io.sluice.PoolSnapshot s = pool.get();
+        w.sink.error(new ConnectionUnavailableException("[lane " + lane.name() + "] no connection available after "
+                + queueTimeout.toMillis() + " ms (acquireTimeout=" + queueTimeout.toMillis() + " ms): "
+                + inFlight() + " in flight (admission limit " + effectiveLimit() + "), " + queued()
+                + " waiting; pool: " + s + ". The lane is saturated: raise maxSize or acquireTimeout, "
+                + "shorten the work, or shed load", lane, null, queueTimeout, s, null));
+    }
+
+    /**
+     * A waiter's subscriber cancelled. The sink calls this only when the cancel came before the permit was
+     * handed over (after that, the unit's own cancel gives it back), so a permit granted meanwhile goes back.
+     */
+    private void leave(Waiter w) {
         if (w.state.compareAndSet(PENDING, GONE)) {
             synchronized (this) {
                 queue.remove(w);
             }
-            return true;
-        }
-        if (w.state.compareAndSet(GRANTED, GONE)) {
-            // granted but cancelled before it could run: the permit goes back
+            Disposable timer = w.timer;
+            if (timer != null) {
+                timer.dispose();
+            }
+        } else if (w.state.compareAndSet(GRANTED, GONE)) {
             release(new Permit(System.nanoTime(), w.requestedNanos, 0), null);
         }
-        return false;
     }
 
     private void release(Permit p, FailureKind failure) {
@@ -162,9 +176,16 @@ final class AdmissionGate {
             inFlight--;
         }
         drain();
+        afterRelease.run();
     }
 
-    private void drain() {
+    /** Called after every release, e.g. to let a borrowing lane use capacity this lane no longer needs. */
+    void afterRelease(Runnable hook) {
+        this.afterRelease = hook;
+    }
+
+    /** Admits waiters while the effective limit allows; called when the limit may have risen. */
+    void drain() {
         while (true) {
             Waiter next;
             Permit permit;
@@ -181,8 +202,8 @@ final class AdmissionGate {
                 if (next.timer != null) {
                     next.timer.dispose();
                 }
+                // stays GRANTED: if the subscriber cancelled first, the sink drops the permit and leave() gives it back
                 next.sink.success(permit);
-                next.state.compareAndSet(GRANTED, GONE);
             } else {
                 synchronized (this) {
                     inFlight--;

@@ -16,7 +16,8 @@ package io.sluice.pool;
  * limit     = clamp(limit x (1 - smoothing) + newLimit x smoothing, min, max)
  * </pre>
  * A sample from work that failed for an overload reason (timeout, no connection) counts as a gradient
- * of 0.5. When less than half the limit is in use, the limit does not grow (the lane is not the
+ * of 0.5 with no queue headroom, so it always shrinks the limit (with the headroom, limits under 4 grew on
+ * drops). When less than half the limit is in use, the limit does not grow (the lane is not the
  * bottleneck, so latency says nothing about more concurrency).
  */
 final class Gradient2Limit implements Limit {
@@ -62,7 +63,7 @@ final class Gradient2Limit implements Limit {
             return;
         }
         double gradient = dropped ? 0.5 : Math.max(0.5, Math.min(1.0, tolerance * longRtt / shortRtt));
-        double queue = Math.sqrt(estimated);
+        double queue = dropped ? 0 : Math.sqrt(estimated);
         double next = estimated * gradient + queue;
         next = estimated * (1 - smoothing) + next * smoothing;
         estimated = Math.max(min, Math.min(max, next));

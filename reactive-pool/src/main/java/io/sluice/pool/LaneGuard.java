@@ -99,7 +99,8 @@ final class LaneGuard {
     }
 
     private Retry spec(@Nullable Deadline deadline, java.util.concurrent.atomic.@Nullable AtomicBoolean emitted) {
-        long start = System.nanoTime();
+        // elapsed time on the scheduler the delays run on, so maxTotal counts them on any (e.g. virtual) clock
+        long start = scheduler.now(TimeUnit.NANOSECONDS);
         return Retry.from(signals -> signals.concatMap(rs -> {
             Throwable failure = rs.failure();
             long retriesSoFar = rs.totalRetries();
@@ -108,7 +109,7 @@ final class LaneGuard {
                 return Mono.error(failure);
             }
             Duration delay = retry.delay(retriesSoFar + 1);
-            Duration elapsed = Duration.ofNanos(System.nanoTime() - start);
+            Duration elapsed = Duration.ofNanos(scheduler.now(TimeUnit.NANOSECONDS) - start);
             if (elapsed.plus(delay).compareTo(retry.maxTotal()) > 0
                     || (deadline != null && deadline.timeLeft().compareTo(delay) <= 0)) {
                 return Mono.error(failure);

@@ -84,6 +84,14 @@ public final class Lanes implements ConnectionSource, AutoCloseable {
             l.computeIfAbsent(spec.to(), k -> new ArrayList<>()).add(new Loan(pools.get(spec.from()), guards.get(spec.from()).gate(), spec.reserve()));
         }
         this.loans = Collections.unmodifiableMap(l);
+        // capacity a lender frees may be lent at once: wake the borrowers' queues
+        for (LanePool lender : pools.values()) {
+            List<AdmissionGate> borrowers = new ArrayList<>();
+            l.forEach((lane, list) -> list.stream().filter(x -> x.lender == lender).forEach(x -> borrowers.add(guards.get(lane).gate())));
+            if (!borrowers.isEmpty()) {
+                guards.get(lender.lane()).gate().afterRelease(() -> borrowers.forEach(AdmissionGate::drain));
+            }
+        }
         loans.forEach((lane, list) -> guards.get(lane).gate().borrowable(() -> {
             int n = 0;
             for (Loan loan : list) {
