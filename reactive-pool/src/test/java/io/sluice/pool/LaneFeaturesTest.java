@@ -113,7 +113,10 @@ class LaneFeaturesTest {
         Lanes lanes = t.start(t.lane(Lane.INTERACTIVE).maxSize(1).acquireTimeout(Duration.ofMillis(200)).retry(RetryPolicy.none()).build());
         Database db = lanes.database();
         Disposable holder = db.withConnection(Lane.INTERACTIVE, s -> s.sql("SELECT pg_sleep(2)").rowsUpdated()).subscribe();
-        Mono.delay(Duration.ofMillis(100)).block();
+        long until = System.nanoTime() + Duration.ofSeconds(5).toNanos();
+        while (lanes.snapshot(Lane.INTERACTIVE).acquired() < 1 && System.nanoTime() < until) {
+            Mono.delay(Duration.ofMillis(5)).block();
+        }
         long start = System.nanoTime();
         StepVerifier.create(db.sql(Lane.INTERACTIVE, "SELECT 1").rowsUpdated())
                 .verifyErrorSatisfies(e -> {

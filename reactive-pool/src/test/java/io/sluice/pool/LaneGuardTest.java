@@ -127,19 +127,32 @@ class LaneGuardTest {
     }
 
     @Test
-    void retriesAFluxOfRowsTheSameWay() {
+    void retriesAFluxThatFailsBeforeItsFirstRow() {
         AtomicInteger subscriptions = new AtomicInteger();
         Flux<Integer> rows = Flux.defer(() -> subscriptions.getAndIncrement() == 0
-                ? Flux.concat(Flux.just(1), Flux.error(connectionLost())) : Flux.just(1, 2));
+                ? Flux.error(connectionLost()) : Flux.just(1, 2));
 
         StepVerifier.create(guard(BACKOFF).guard(rows))
-                .expectNext(1)
                 .then(() -> advance(Duration.ofMillis(100)))
                 .expectNext(1, 2)
                 .verifyComplete();
 
         assertThat(subscriptions).hasValue(2);
         assertThat(retries("connection_lost")).isEqualTo(1);
+    }
+
+    @Test
+    void neverRetriesAFluxThatAlreadyEmittedRowsSoNoRowIsSeenTwice() {
+        AtomicInteger subscriptions = new AtomicInteger();
+        Flux<Integer> rows = Flux.defer(() -> subscriptions.getAndIncrement() == 0
+                ? Flux.concat(Flux.just(1), Flux.error(connectionLost())) : Flux.just(1, 2));
+
+        StepVerifier.create(guard(BACKOFF).guard(rows))
+                .expectNext(1)
+                .verifyError(TransientConnectionException.class);
+
+        assertThat(subscriptions).hasValue(1);
+        assertThat(retries("connection_lost")).isZero();
     }
 
     static Stream<Arguments> notRetryable() {
