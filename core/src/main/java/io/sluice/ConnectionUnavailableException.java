@@ -14,12 +14,29 @@ public class ConnectionUnavailableException extends SluiceException {
 
     private final @Nullable Duration waited;
     private final @Nullable PoolSnapshot pool;
+    private final boolean transientFailure;
 
     public ConnectionUnavailableException(String message, @Nullable Lane lane, @Nullable String sqlState,
                                           @Nullable Duration waited, @Nullable PoolSnapshot pool, @Nullable Throwable cause) {
+        this(message, lane, sqlState, waited, pool, cause, true);
+    }
+
+    /**
+     * @param transientFailure false when trying again cannot help: the server refused the role or the
+     *                         database (SQLSTATE classes 28 and 3D), a configuration error
+     */
+    public ConnectionUnavailableException(String message, @Nullable Lane lane, @Nullable String sqlState,
+                                          @Nullable Duration waited, @Nullable PoolSnapshot pool, @Nullable Throwable cause,
+                                          boolean transientFailure) {
         super(message, lane, sqlState, cause);
         this.waited = waited;
         this.pool = pool;
+        this.transientFailure = transientFailure;
+    }
+
+    @Override
+    public boolean isTransient() {
+        return transientFailure;
     }
 
     /** How long the caller waited before this was raised, when known. */

@@ -3,8 +3,10 @@ package io.sluice;
 import io.r2dbc.spi.R2dbcException;
 import io.r2dbc.spi.Result;
 import io.sluice.spi.ConnectionSource;
+import io.sluice.spi.LaneSettings;
 import java.time.Duration;
 import java.util.Objects;
+import java.util.concurrent.atomic.AtomicReference;
 import java.util.function.Function;
 import org.jspecify.annotations.Nullable;
 import org.reactivestreams.Publisher;
@@ -12,9 +14,11 @@ import reactor.core.publisher.Flux;
 import reactor.core.publisher.Mono;
 
 /**
- * The facade over a {@link ConnectionSource}. One {@code usingWhen} per unit of work: the connection is
- * the resource; commit or rollback and the release are sequenced in its cleanup, so a connection is
- * never back in the pool before its transaction ended, on complete, error and cancel alike.
+ * The facade over a {@link ConnectionSource}. One {@code usingWhen} per attempt of a unit of work: the
+ * connection is the resource; commit or rollback and the release are sequenced in its cleanup, so a
+ * connection is never back in the pool before its transaction ended, on complete, error and cancel
+ * alike. The source's {@code guard} wraps each unit (breaker, admission, retry); this class marks each
+ * failure with whether running the work again is safe.
  */
 final class DefaultDatabase implements Database {
 
@@ -26,22 +30,22 @@ final class DefaultDatabase implements Database {
 
     @Override
     public <T> Mono<T> withConnection(Lane lane, Function<Session, ? extends Mono<T>> work) {
-        return mono(lane, null, work);
+        return mono(lane, null, false, work);
     }
 
     @Override
     public <T> Flux<T> withConnectionMany(Lane lane, Function<Session, ? extends Publisher<T>> work) {
-        return flux(lane, null, work);
+        return flux(lane, null, false, work);
     }
 
     @Override
     public <T> Mono<T> inTransaction(Lane lane, TxOptions options, Function<Session, ? extends Mono<T>> work) {
-        return mono(lane, Objects.requireNonNull(options, "options"), work);
+        return mono(lane, Objects.requireNonNull(options, "options"), false, work);
     }
 
     @Override
     public <T> Flux<T> inTransactionMany(Lane lane, TxOptions options, Function<Session, ? extends Publisher<T>> work) {
-        return flux(lane, Objects.requireNonNull(options, "options"), work);
+        return flux(lane, Objects.requireNonNull(options, "options"), false, work);
     }
 
     @Override
@@ -54,44 +58,155 @@ final class DefaultDatabase implements Database {
             }
 
             @Override
-            public <T> Flux<T> run(Function<DefaultSession, Flux<T>> body) {
-                return flux(lane, null, s -> body.apply((DefaultSession) s));
+            public <T> Flux<T> run(Function<DefaultSession, Flux<T>> body, boolean idempotent) {
+                return flux(lane, null, idempotent, s -> body.apply((DefaultSession) s));
             }
 
             @Override
             public int fetchSize() {
-                return source.fetchSize(lane);
+                return source.settings(lane).fetchSize();
             }
         }, sql);
     }
 
-    private <T> Mono<T> mono(Lane lane, @Nullable TxOptions tx, Function<Session, ? extends Mono<T>> work) {
-        Objects.requireNonNull(work, "work");
-        return Mono.usingWhen(open(lane, tx),
-                        s -> Mono.from(body(s, tx, work)),
-                        this::complete, this::fail, this::cancel)
-                .onErrorMap(e -> Failures.translate(lane, e));
+    /** One attempt's state: the session once a connection arrived. */
+    private static final class Attempt {
+        final AtomicReference<DefaultSession> session = new AtomicReference<>();
+        @Nullable Deadline deadline;
     }
 
-    private <T> Flux<T> flux(Lane lane, @Nullable TxOptions tx, Function<Session, ? extends Publisher<T>> work) {
-        Objects.requireNonNull(work, "work");
-        return Flux.usingWhen(open(lane, tx),
-                        s -> body(s, tx, work),
-                        this::complete, this::fail, this::cancel)
-                .onErrorMap(e -> Failures.translate(lane, e));
-    }
-
-    private Mono<DefaultSession> open(Lane lane, @Nullable TxOptions tx) {
+    private <T> Mono<T> mono(Lane lane, @Nullable TxOptions tx, boolean idempotent, Function<Session, ? extends Mono<T>> work) {
         Objects.requireNonNull(lane, "lane");
-        return source.acquire(lane).map(c -> new DefaultSession(lane, c, tx != null, source.fetchSize(lane)));
+        Objects.requireNonNull(work, "work");
+        Mono<T> unit = Mono.deferContextual(ctx -> {
+            Attempt a = new Attempt();
+            a.deadline = Deadline.from(ctx);
+            if (a.deadline != null && a.deadline.hasPassed()) {
+                return Mono.error(new DeadlineExceededException(lane, "before the work started", a.deadline.timeLeft().negated(), null));
+            }
+            LaneSettings settings = source.settings(lane);
+            TxOptions effective = tx == null ? null : tx.orElse(settings.transactionDefaults());
+            Mono<T> m = Mono.usingWhen(open(lane, tx != null, settings, a),
+                    s -> Mono.from(body(s, effective, a, work)),
+                    s -> complete(s, settings), (s, e) -> fail(s, e, settings), s -> cancel(s, settings));
+            return bound(m, lane, settings, a)
+                    .onErrorMap(e -> mark(lane, e, a, effective, idempotent));
+        });
+        return source.guard(lane, unit);
     }
 
-    private <T> Publisher<T> body(DefaultSession s, @Nullable TxOptions tx, Function<Session, ? extends Publisher<T>> work) {
+    private <T> Flux<T> flux(Lane lane, @Nullable TxOptions tx, boolean idempotent, Function<Session, ? extends Publisher<T>> work) {
+        Objects.requireNonNull(lane, "lane");
+        Objects.requireNonNull(work, "work");
+        Flux<T> unit = Flux.deferContextual(ctx -> {
+            Attempt a = new Attempt();
+            a.deadline = Deadline.from(ctx);
+            if (a.deadline != null && a.deadline.hasPassed()) {
+                return Flux.error(new DeadlineExceededException(lane, "before the work started", a.deadline.timeLeft().negated(), null));
+            }
+            LaneSettings settings = source.settings(lane);
+            TxOptions effective = tx == null ? null : tx.orElse(settings.transactionDefaults());
+            Flux<T> f = Flux.usingWhen(open(lane, tx != null, settings, a),
+                    s -> body(s, effective, a, work),
+                    s -> complete(s, settings), (s, e) -> fail(s, e, settings), s -> cancel(s, settings));
+            return bound(f, lane, settings, a)
+                    .onErrorMap(e -> mark(lane, e, a, effective, idempotent));
+        });
+        return source.guard(lane, unit);
+    }
+
+    /** The client-side limit of one attempt: the deadline from the context, or the lane's client timeout if sooner. */
+    private static @Nullable Duration limit(LaneSettings settings, Attempt a) {
+        Duration limit = settings.clientTimeout();
+        if (a.deadline != null && (limit == null || a.deadline.timeLeft().compareTo(limit) < 0)) {
+            return a.deadline.timeLeft();
+        }
+        return limit;
+    }
+
+    private static SluiceException timedOut(Lane lane, LaneSettings settings, Attempt a, Duration limit) {
+        if (a.deadline != null && (settings.clientTimeout() == null || limit.compareTo(settings.clientTimeout()) < 0)) {
+            return new DeadlineExceededException(lane, "while the work ran; it was cancelled", a.deadline.timeLeft().negated(), null);
+        }
+        return new QueryTimeoutException(SluiceException.prefix(lane) + "no answer from the server within the lane's "
+                + "client timeout of " + limit.toMillis() + " ms (a hung query or a broken network); the work was "
+                + "cancelled and its connection discarded unless the server confirmed the cancel", lane, null, null);
+    }
+
+    private static <T> Mono<T> bound(Mono<T> work, Lane lane, LaneSettings settings, Attempt a) {
+        Duration limit = limit(settings, a);
+        return limit == null ? work : work.timeout(limit, Mono.error(() -> timedOut(lane, settings, a, limit)));
+    }
+
+    /**
+     * For a stream, the client timeout bounds the wait for each next row (a hung server sends none), and
+     * the deadline bounds the whole stream.
+     */
+    private static <T> Flux<T> bound(Flux<T> work, Lane lane, LaneSettings settings, Attempt a) {
+        Flux<T> f = work;
+        Duration perRow = settings.clientTimeout();
+        if (perRow != null) {
+            f = f.timeout(perRow, Flux.error(() -> timedOut(lane, new LaneSettings(settings.transactionDefaults(),
+                    settings.fetchSize(), perRow, settings.cleanupTimeout()), new Attempt(), perRow)));
+        }
+        if (a.deadline != null) {
+            Duration left = a.deadline.timeLeft();
+            java.util.concurrent.atomic.AtomicBoolean passed = new java.util.concurrent.atomic.AtomicBoolean();
+            f = f.takeUntilOther(Mono.delay(left).doOnNext(x -> passed.set(true)))
+                    .concatWith(Mono.defer(() -> passed.get()
+                            ? Mono.error(new DeadlineExceededException(lane, "while the work ran; it was cancelled", Duration.ZERO, null))
+                            : Mono.empty()));
+        }
+        return f;
+    }
+
+    /** Translates a failure and records whether running the work again is safe. */
+    private static Throwable mark(Lane lane, Throwable error, Attempt a, @Nullable TxOptions tx, boolean idempotent) {
+        Throwable t = Failures.translate(lane, unwrapCleanupFailure(error));
+        if (t instanceof SluiceException e) {
+            DefaultSession s = a.session.get();
+            boolean safe;
+            if (s == null || !s.anyStatementSent()) {
+                safe = true;                               // nothing reached the server
+            } else if (idempotent || (tx != null && (tx.idempotent() || Boolean.TRUE.equals(tx.readOnlyOrNull())))) {
+                safe = true;                               // declared safe to repeat
+            } else {
+                safe = tx != null && !s.commitSent();      // a whole transaction that was rolled back
+            }
+            e.markRetrySafe(safe);
+        }
+        return t;
+    }
+
+    /** usingWhen wraps a failed commit in "Async resource cleanup failed after onComplete"; the commit's own error is what matters. */
+    private static Throwable unwrapCleanupFailure(Throwable e) {
+        return e.getClass() == RuntimeException.class && e.getCause() != null
+                && String.valueOf(e.getMessage()).startsWith("Async resource cleanup failed") ? e.getCause() : e;
+    }
+
+    private Mono<DefaultSession> open(Lane lane, boolean transactional, LaneSettings settings, Attempt a) {
+        return source.acquire(lane).map(c -> {
+            DefaultSession s = new DefaultSession(lane, c, transactional, settings.fetchSize());
+            a.session.set(s);
+            return s;
+        });
+    }
+
+    private <T> Publisher<T> body(DefaultSession s, @Nullable TxOptions tx, Attempt a, Function<Session, ? extends Publisher<T>> work) {
         if (tx == null) {
             return Objects.requireNonNull(work.apply(s), "the work function returned null instead of a publisher");
         }
-        String begin = beginSql(tx.orElse(source.transactionDefaults(s.lane())));
-        return exec(s, begin).thenMany(Flux.defer(() ->
+        TxOptions options = tx;
+        if (a.deadline != null) {
+            Duration left = a.deadline.timeLeft();
+            if (left.isNegative() || left.isZero()) {
+                return Flux.error(new DeadlineExceededException(s.lane(), "before the work started", left.negated(), null));
+            }
+            if (tx.statementTimeout() == null || left.compareTo(tx.statementTimeout()) < 0) {
+                options = tx.withStatementTimeout(left);
+            }
+        }
+        return exec(s, beginSql(options)).thenMany(Flux.defer(() ->
                 Objects.requireNonNull(work.apply(s), "the work function returned null instead of a publisher")));
     }
 
@@ -114,46 +229,62 @@ final class DefaultDatabase implements Database {
         }
     }
 
-    private Mono<Void> complete(DefaultSession s) {
+    private Mono<Void> complete(DefaultSession s, LaneSettings settings) {
         s.close();
         if (!s.transactional()) {
-            return releaseAutocommit(s);
+            return releaseAutocommit(s, settings);
         }
         if (s.lastStatementFailed()) {
             // PostgreSQL aborted the transaction: COMMIT would answer ROLLBACK without an error.
-            return exec(s, "ROLLBACK").then(source.release(s.lane(), s.raw()))
+            return exec(s, "ROLLBACK").timeout(settings.cleanupTimeout()).then(source.release(s.lane(), s.raw()))
                     .onErrorResume(e -> discard(s))
                     .then(Mono.error(new DatabaseException(SluiceException.prefix(s.lane())
                             + "the transaction was rolled back, not committed: a statement in it failed and the work "
                             + "went on as if it had not (the failure was swallowed); PostgreSQL aborts a transaction "
                             + "at its first error. Let the error propagate, or use a savepoint", s.lane(), "25P02", null)));
         }
+        s.markCommitSent();
         return exec(s, "COMMIT")
                 .then(source.release(s.lane(), s.raw()))
                 .onErrorResume(e -> (e instanceof R2dbcException r && r.getSqlState() != null
+                        && Failures.classify(r) != FailureKind.CONNECTION_LOST
                         ? source.release(s.lane(), s.raw()) : discard(s)).then(Mono.error(e)));
     }
 
-    private Mono<Void> fail(DefaultSession s, Throwable error) {
-        return cancel(s);
+    private Mono<Void> fail(DefaultSession s, Throwable error, LaneSettings settings) {
+        if (Failures.classify(unwrapCleanupFailure(error)) == FailureKind.CONNECTION_LOST) {
+            // the connection is dead or in an unknown state: never hand it out again
+            s.close();
+            return discard(s);
+        }
+        return cancel(s, settings);
     }
 
-    private Mono<Void> cancel(DefaultSession s) {
+    private Mono<Void> cancel(DefaultSession s, LaneSettings settings) {
         s.close();
-        // a statement cancelled by its subscriber would otherwise run on: ask the server to stop it
-        Mono<Void> stop = s.statementRunning()
-                ? source.cancelStatement(s.lane(), s.raw()).onErrorResume(e -> Mono.empty())
-                : Mono.empty();
-        Mono<Void> end = s.transactional() ? exec(s, "ROLLBACK") : Mono.empty();
-        return stop.then(end).then(s.transactional() ? source.release(s.lane(), s.raw()) : releaseAutocommit(s))
-                .onErrorResume(e -> discard(s));
+        if (s.statementRunning()) {
+            // The subscriber left while a statement ran: ask the server to stop it, then make one round
+            // trip, which completes only once the statement has ended. No answer in time (a hung server,
+            // a half-open socket): the connection is discarded, never returned.
+            return source.cancelStatement(s.lane(), s.raw()).onErrorResume(e -> Mono.empty())
+                    .then(exec(s, "ROLLBACK"))
+                    .timeout(settings.cleanupTimeout())
+                    .then(source.release(s.lane(), s.raw()))
+                    .onErrorResume(e -> discard(s));
+        }
+        if (s.transactional()) {
+            return exec(s, "ROLLBACK").timeout(settings.cleanupTimeout())
+                    .then(source.release(s.lane(), s.raw()))
+                    .onErrorResume(e -> discard(s));
+        }
+        return releaseAutocommit(s, settings);
     }
 
     /** Work outside a transaction may have left one open (a raw BEGIN): roll it back before the connection goes back. */
-    private Mono<Void> releaseAutocommit(DefaultSession s) {
+    private Mono<Void> releaseAutocommit(DefaultSession s, LaneSettings settings) {
         return Mono.defer(() -> s.raw().isAutoCommit()
                         ? source.release(s.lane(), s.raw())
-                        : exec(s, "ROLLBACK").then(source.release(s.lane(), s.raw())))
+                        : exec(s, "ROLLBACK").timeout(settings.cleanupTimeout()).then(source.release(s.lane(), s.raw())))
                 .onErrorResume(e -> discard(s));
     }
 

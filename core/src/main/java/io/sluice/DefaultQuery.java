@@ -17,8 +17,8 @@ final class DefaultQuery implements Query {
     interface Runner {
         Lane lane();
 
-        /** Runs {@code body} with a live session; cold. */
-        <T> Flux<T> run(Function<DefaultSession, Flux<T>> body);
+        /** Runs {@code body} with a live session; cold. {@code idempotent}: the statement may be run again. */
+        <T> Flux<T> run(Function<DefaultSession, Flux<T>> body, boolean idempotent);
 
         int fetchSize();
     }
@@ -32,6 +32,7 @@ final class DefaultQuery implements Query {
     private final ParsedSql parsed;
     private final Object[] values;
     private int fetchSize = -1;
+    private boolean idempotent;
     private String @Nullable [] generatedColumns;
 
     DefaultQuery(Runner runner, String sql) {
@@ -78,6 +79,12 @@ final class DefaultQuery implements Query {
     }
 
     @Override
+    public Query idempotent() {
+        this.idempotent = true;
+        return this;
+    }
+
+    @Override
     public Query returningGeneratedValues(String... columns) {
         this.generatedColumns = columns.clone();
         return this;
@@ -93,7 +100,7 @@ final class DefaultQuery implements Query {
 
     @Override
     public Mono<Long> rowsUpdated() {
-        return runner.run(s -> s.track(execute(s, 0).concatMap(Result::getRowsUpdated)))
+        return runner.run(s -> s.track(execute(s, 0).concatMap(Result::getRowsUpdated)), idempotent)
                 .reduce(0L, Long::sum);
     }
 
@@ -201,13 +208,13 @@ final class DefaultQuery implements Query {
         }
 
         private Mono<List<T>> atMostTwo() {
-            return runner.run(s -> s.track(execute(s, 0).concatMap(r -> r.map(mapping)).take(2))).collectList();
+            return runner.run(s -> s.track(execute(s, 0).concatMap(r -> r.map(mapping)).take(2)), idempotent).collectList();
         }
 
         @Override
         public Flux<T> all() {
             return runner.run(s -> s.track(execute(s, fetchSize >= 0 ? fetchSize : runner.fetchSize())
-                    .concatMap(r -> r.map(mapping))));
+                    .concatMap(r -> r.map(mapping))), idempotent);
         }
     }
 }

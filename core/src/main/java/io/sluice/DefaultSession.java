@@ -17,6 +17,8 @@ final class DefaultSession implements Session, DefaultQuery.Runner {
     private volatile boolean lastStatementFailed;
     /** A statement was sent and has not completed or failed: on cancel it may still run on the server. */
     private volatile boolean statementRunning;
+    private volatile boolean anyStatementSent;
+    private volatile boolean commitSent;
 
     DefaultSession(Lane lane, Connection connection, boolean transactional, int fetchSize) {
         this.lane = lane;
@@ -49,7 +51,7 @@ final class DefaultSession implements Session, DefaultQuery.Runner {
     }
 
     @Override
-    public <T> Flux<T> run(Function<DefaultSession, Flux<T>> body) {
+    public <T> Flux<T> run(Function<DefaultSession, Flux<T>> body, boolean idempotent) {
         return Flux.defer(() -> closed ? Flux.error(new SessionClosedException(lane)) : body.apply(this))
                 .onErrorMap(e -> Failures.translate(lane, e));
     }
@@ -61,7 +63,10 @@ final class DefaultSession implements Session, DefaultQuery.Runner {
 
     <T> Flux<T> track(Flux<T> statement) {
         return statement
-                .doOnSubscribe(ignored -> statementRunning = true)
+                .doOnSubscribe(ignored -> {
+                    statementRunning = true;
+                    anyStatementSent = true;
+                })
                 .doOnNext(ignored -> lastStatementFailed = false)
                 .doOnComplete(() -> {
                     lastStatementFailed = false;
@@ -77,6 +82,18 @@ final class DefaultSession implements Session, DefaultQuery.Runner {
 
     boolean lastStatementFailed() {
         return lastStatementFailed;
+    }
+
+    boolean anyStatementSent() {
+        return anyStatementSent;
+    }
+
+    boolean commitSent() {
+        return commitSent;
+    }
+
+    void markCommitSent() {
+        commitSent = true;
     }
 
     boolean statementRunning() {

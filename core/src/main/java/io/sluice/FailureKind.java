@@ -22,6 +22,12 @@ public enum FailureKind {
     INTEGRITY_VIOLATION(false, false),
     /** The SQL is wrong: syntax, unknown table or column, permissions (SQLSTATE class 42). */
     BAD_SQL(false, false),
+    /** The lane's admission gate is full: too much work in flight and waiting. Not retried (it would add load). */
+    OVERLOADED(false, false),
+    /** The lane's circuit breaker is open: the database failed too often lately, so work fails at once. */
+    CIRCUIT_OPEN(false, false),
+    /** The work's deadline (from the Reactor context) passed before it could start or finish. */
+    DEADLINE_EXCEEDED(false, false),
     /** The lane is closed or closing and admits no new work. */
     LANE_CLOSED(false, false),
     /** The caller used the API wrongly: unknown lane, bad bind, wrong number of rows. */

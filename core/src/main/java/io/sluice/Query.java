@@ -39,6 +39,13 @@ public interface Query {
     Query fetchSize(int rows);
 
     /**
+     * Declares that running this statement again is safe (a read, or an idempotent write such as an
+     * upsert), so a transient failure of it may be retried even after it reached the server. Without it,
+     * a statement whose outcome is unknown is never retried.
+     */
+    Query idempotent();
+
+    /**
      * Makes an {@code INSERT} or {@code UPDATE} return the generated values of these columns (all columns
      * when none are named); read them with {@link #map(RowMapper)}.
      */

@@ -13,6 +13,7 @@ public abstract class SluiceException extends RuntimeException {
 
     private final @Nullable Lane lane;
     private final @Nullable String sqlState;
+    private volatile boolean retrySafe;
 
     protected SluiceException(String message, @Nullable Lane lane, @Nullable String sqlState, @Nullable Throwable cause) {
         super(message, cause);
@@ -35,6 +36,24 @@ public abstract class SluiceException extends RuntimeException {
     /** Whether running the same (retry-safe) work again may succeed. */
     public boolean isTransient() {
         return kind().isTransient();
+    }
+
+    /**
+     * Whether running the failed work again cannot apply a write twice: nothing had been sent to the
+     * server yet, or the work was read-only, declared idempotent, or a whole transaction that was rolled
+     * back. Set by the facade, which knows how far the work got.
+     */
+    public boolean isRetrySafe() {
+        return retrySafe;
+    }
+
+    /** Whether a retry policy may run the work again: transient and retry-safe. */
+    public boolean isRetryable() {
+        return isTransient() && retrySafe;
+    }
+
+    void markRetrySafe(boolean safe) {
+        this.retrySafe = safe;
     }
 
     static String prefix(@Nullable Lane lane) {

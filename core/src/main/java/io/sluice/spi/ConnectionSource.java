@@ -2,8 +2,8 @@ package io.sluice.spi;
 
 import io.r2dbc.spi.Connection;
 import io.sluice.Lane;
-import io.sluice.TxOptions;
 import java.util.Set;
+import reactor.core.publisher.Flux;
 import reactor.core.publisher.Mono;
 
 /**
@@ -41,11 +41,22 @@ public interface ConnectionSource {
         return Mono.empty();
     }
 
-    /** The lane's defaults for transactions; a transaction's own {@link TxOptions} win over them. */
-    TxOptions transactionDefaults(Lane lane);
+    /** What the facade needs to know of the lane. */
+    LaneSettings settings(Lane lane);
 
-    /** Rows fetched per round trip when a result is streamed with {@code all()}; 0 reads the whole result at once. */
-    int fetchSize(Lane lane);
+    /**
+     * Wraps one unit of work of the lane (acquire, work, release) with the lane's resilience — circuit
+     * breaker, admission gate, retry. The unit is cold and may be subscribed again for a retry, so every
+     * attempt passes the breaker and the gate again. Identity by default.
+     */
+    default <T> Flux<T> guard(Lane lane, Flux<T> unit) {
+        return unit;
+    }
+
+    /** As {@link #guard(Lane, Flux)}, for a unit of work with at most one result. */
+    default <T> Mono<T> guard(Lane lane, Mono<T> unit) {
+        return unit;
+    }
 
     /** The lanes this source serves. */
     Set<Lane> lanes();

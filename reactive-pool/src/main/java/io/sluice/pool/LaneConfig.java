@@ -7,8 +7,10 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 import java.util.regex.Pattern;
+import io.github.resilience4j.circuitbreaker.CircuitBreakerConfig;
 import org.jspecify.annotations.Nullable;
 
 /**
@@ -42,6 +44,7 @@ public final class LaneConfig {
     private final @Nullable Duration statementTimeout;
     private final @Nullable Duration lockTimeout;
     private final @Nullable Duration idleInTransactionTimeout;
+    private final @Nullable Duration clientTimeout;
     private final @Nullable Isolation isolation;
     private final boolean readOnly;
     private final Map<String, String> sessionSettings;
@@ -49,6 +52,14 @@ public final class LaneConfig {
     private final @Nullable String user;
     private final @Nullable String password;
     private final int fetchSize;
+    private final int admissionLimit;
+    private final int adaptiveMin;
+    private final int adaptiveMax;
+    private final RetryPolicy retry;
+    private final @Nullable CircuitBreakerConfig circuitBreaker;
+    private final int priority;
+    private final @Nullable Duration latencyTarget;
+    private final @Nullable Duration leakDetectionThreshold;
 
     private LaneConfig(Builder b) {
         this.lane = b.lane;
@@ -68,6 +79,8 @@ public final class LaneConfig {
         this.statementTimeout = b.statementTimeout;
         this.lockTimeout = b.lockTimeout;
         this.idleInTransactionTimeout = b.idleInTransactionTimeout;
+        this.clientTimeout = b.clientTimeout != null ? b.clientTimeout
+                : b.statementTimeout != null ? b.statementTimeout.plusSeconds(5) : null;
         this.isolation = b.isolation;
         this.readOnly = b.readOnly;
         this.sessionSettings = Map.copyOf(b.sessionSettings);
@@ -75,6 +88,14 @@ public final class LaneConfig {
         this.user = b.user;
         this.password = b.password;
         this.fetchSize = b.fetchSize;
+        this.admissionLimit = b.admissionLimit != null ? b.admissionLimit : b.maxSize;
+        this.adaptiveMin = b.adaptiveMin;
+        this.adaptiveMax = b.adaptiveMax;
+        this.retry = b.retry;
+        this.circuitBreaker = b.circuitBreakerOff ? null : b.circuitBreaker != null ? b.circuitBreaker : DEFAULT_BREAKER;
+        this.priority = b.priority != null ? b.priority : defaultPriority(b.lane);
+        this.latencyTarget = b.latencyTarget;
+        this.leakDetectionThreshold = b.leakDetectionThreshold;
     }
 
     public static Builder builder(Lane lane) {
@@ -99,6 +120,8 @@ public final class LaneConfig {
     public @Nullable Duration statementTimeout() { return statementTimeout; }
     public @Nullable Duration lockTimeout() { return lockTimeout; }
     public @Nullable Duration idleInTransactionTimeout() { return idleInTransactionTimeout; }
+    /** How long work may wait on the server before the client cancels it and discards its connection. */
+    public @Nullable Duration clientTimeout() { return clientTimeout; }
     public @Nullable Isolation isolation() { return isolation; }
     public boolean readOnly() { return readOnly; }
     public Map<String, String> sessionSettings() { return sessionSettings; }
@@ -107,6 +130,47 @@ public final class LaneConfig {
     public @Nullable String user() { return user; }
     @Nullable String password() { return password; }
     public int fetchSize() { return fetchSize; }
+    /** Units of work admitted at once (the starting point when adaptive). */
+    public int admissionLimit() { return admissionLimit; }
+    /** Whether the admission limit adapts to latency (Gradient2) between {@link #adaptiveMin()} and {@link #adaptiveMax()}. */
+    public boolean adaptive() { return adaptiveMax > 0; }
+    public int adaptiveMin() { return adaptiveMin; }
+    public int adaptiveMax() { return adaptiveMax; }
+    public RetryPolicy retry() { return retry; }
+    /** The lane's circuit breaker settings, or {@code null} when it has none. */
+    public @Nullable CircuitBreakerConfig circuitBreaker() { return circuitBreaker; }
+    /** Higher runs first: lower-priority lanes yield admission while a higher one misses its latency target. */
+    public int priority() { return priority; }
+    /** The p99 latency this lane wants; {@code null} for none. */
+    public @Nullable Duration latencyTarget() { return latencyTarget; }
+    /** A connection held longer than this is reported as a leak suspect; {@code null} for no check. */
+    public @Nullable Duration leakDetectionThreshold() { return leakDetectionThreshold; }
+
+    /**
+     * Opens when at least half of the calls of the last 10 s failed for infrastructure reasons (at least
+     * 20 calls); 2 s open; 3 trial calls half-open. A time window, not a count: a blip (a restart refusing
+     * connections for 0.3 s) under load is a small share of the window and is ridden out by retries, while
+     * a database that stays down trips it.
+     */
+    static final CircuitBreakerConfig DEFAULT_BREAKER = CircuitBreakerConfig.custom()
+            .slidingWindowType(CircuitBreakerConfig.SlidingWindowType.TIME_BASED)
+            .slidingWindowSize(10)
+            .minimumNumberOfCalls(20)
+            .failureRateThreshold(50)
+            .waitDurationInOpenState(Duration.ofSeconds(2))
+            .permittedNumberOfCallsInHalfOpenState(3)
+            .automaticTransitionFromOpenToHalfOpenEnabled(false)
+            .build();
+
+    private static int defaultPriority(Lane lane) {
+        if (lane.equals(Lane.ADMIN)) {
+            return 30;
+        }
+        if (lane.equals(Lane.INTERACTIVE)) {
+            return 20;
+        }
+        return lane.equals(Lane.BACKGROUND) ? 0 : 10;
+    }
 
     @Override
     public String toString() {
@@ -137,6 +201,7 @@ public final class LaneConfig {
         private @Nullable Duration statementTimeout;
         private @Nullable Duration lockTimeout;
         private @Nullable Duration idleInTransactionTimeout;
+        private @Nullable Duration clientTimeout;
         private @Nullable Isolation isolation;
         private boolean readOnly;
         private final Map<String, String> sessionSettings = new LinkedHashMap<>();
@@ -144,6 +209,15 @@ public final class LaneConfig {
         private @Nullable String user;
         private @Nullable String password;
         private int fetchSize = 256;
+        private @Nullable Integer admissionLimit;
+        private int adaptiveMin;
+        private int adaptiveMax;
+        private RetryPolicy retry = RetryPolicy.defaults();
+        private @Nullable CircuitBreakerConfig circuitBreaker;
+        private boolean circuitBreakerOff;
+        private @Nullable Integer priority;
+        private @Nullable Duration latencyTarget;
+        private @Nullable Duration leakDetectionThreshold;
 
         private Builder(Lane lane) {
             this.lane = lane;
@@ -257,6 +331,18 @@ public final class LaneConfig {
             return this;
         }
 
+        /**
+         * How long a unit of work (or, for a stream, each next row) may wait on the server before the
+         * client gives up: the work fails with {@code QueryTimeoutException}, the statement is cancelled
+         * and its connection discarded unless the server confirms. Detects hung queries and half-open
+         * sockets that {@code statement_timeout} cannot. Default: statementTimeout + 5 s when a statement
+         * timeout is set, otherwise none.
+         */
+        public Builder clientTimeout(Duration timeout) {
+            this.clientTimeout = Check.positive(s("clientTimeout"), timeout);
+            return this;
+        }
+
         /** Default isolation of this lane's transactions. */
         public Builder isolation(Isolation isolation) {
             this.isolation = Check.notNull(s("isolation"), isolation);
@@ -300,6 +386,76 @@ public final class LaneConfig {
             return this;
         }
 
+        /** A fixed admission limit: at most this many units of work in flight (default: maxSize). */
+        public Builder admissionLimit(int limit) {
+            this.admissionLimit = Check.atLeast(s("admissionLimit"), limit, 1);
+            this.adaptiveMin = 0;
+            this.adaptiveMax = 0;
+            return this;
+        }
+
+        /**
+         * An adaptive admission limit (Gradient2) that follows measured latency between {@code min} and
+         * {@code max}, starting from maxSize (or {@link #admissionLimit(int)} if set before).
+         */
+        public Builder adaptiveAdmission(int min, int max) {
+            Check.atLeast(s("adaptiveAdmission min"), min, 1);
+            if (max < min) {
+                throw new ConfigurationException(s("adaptiveAdmission"), s("adaptiveAdmission") + " max (" + max
+                        + ") must not be below min (" + min + ")");
+            }
+            this.adaptiveMin = min;
+            this.adaptiveMax = max;
+            return this;
+        }
+
+        /** How the lane retries transient failures of retry-safe work; {@link RetryPolicy#none()} turns it off. */
+        public Builder retry(RetryPolicy policy) {
+            this.retry = Check.notNull(s("retry"), policy);
+            return this;
+        }
+
+        /**
+         * The lane's circuit breaker (Resilience4j). Only infrastructure failures (connection loss,
+         * timeouts, server unavailable) count against it; caller errors never open it.
+         */
+        public Builder circuitBreaker(CircuitBreakerConfig config) {
+            this.circuitBreaker = Check.notNull(s("circuitBreaker"), config);
+            this.circuitBreakerOff = false;
+            return this;
+        }
+
+        /** No circuit breaker for this lane. */
+        public Builder noCircuitBreaker() {
+            this.circuitBreakerOff = true;
+            return this;
+        }
+
+        /** Higher runs first (defaults: admin 30, interactive 20, own lanes 10, background 0). */
+        public Builder priority(int priority) {
+            this.priority = priority;
+            return this;
+        }
+
+        /**
+         * The p99 latency this lane wants. While it is missed, lanes of lower priority yield: their
+         * admission limits shrink, and grow back once it is met again.
+         */
+        public Builder latencyTarget(Duration target) {
+            this.latencyTarget = Check.positive(s("latencyTarget"), target);
+            return this;
+        }
+
+        /**
+         * Report a connection held longer than this (a subscription that never ends, work that forgot to
+         * complete): a warning naming the lane and how long, and the {@code sluice.pool.leak.suspects}
+         * meter. Checked every evictionInterval. Off by default.
+         */
+        public Builder leakDetectionThreshold(Duration threshold) {
+            this.leakDetectionThreshold = Check.positive(s("leakDetectionThreshold"), threshold);
+            return this;
+        }
+
         /**
          * @throws ConfigurationException when settings contradict each other (e.g. minIdle above maxSize)
          */
@@ -314,10 +470,12 @@ public final class LaneConfig {
                 throw new ConfigurationException(s("lifetimeJitter"), s("lifetimeJitter") + " (" + lifetimeJitter
                         + ") must be shorter than maxLifetime (" + maxLifetime + ")");
             }
-            for (String reserved : List.of("application_name", "statement_timeout", "lock_timeout",
-                    "default_transaction_read_only", "default_transaction_isolation")) {
-                if (sessionSettings.containsKey(reserved)) {
-                    throw new ConfigurationException(s("sessionSetting"), s("sessionSetting") + " '" + reserved
+            List<String> reserved = List.of("application_name", "statement_timeout", "lock_timeout",
+                    "default_transaction_read_only", "default_transaction_isolation");
+            for (String name : sessionSettings.keySet()) {
+                // PostgreSQL reads parameter names case-insensitively
+                if (reserved.contains(name.toLowerCase(Locale.ROOT))) {
+                    throw new ConfigurationException(s("sessionSetting"), s("sessionSetting") + " '" + name
                             + "' has its own setter on LaneConfig.Builder; use that");
                 }
             }

@@ -19,6 +19,8 @@ import io.sluice.Failures;
 import io.sluice.Lane;
 import io.sluice.LaneClosedException;
 import io.sluice.PoolSnapshot;
+import io.sluice.TxOptions;
+import io.sluice.spi.LaneSettings;
 import java.time.Duration;
 import java.util.LinkedHashMap;
 import java.util.Locale;
@@ -36,25 +38,51 @@ import reactor.pool.PooledRefMetadata;
 /** One lane's r2dbc-pool, with Sluice's eviction rules, session set-up and typed acquire errors. */
 final class LanePool {
 
+    private static final reactor.util.Logger LOG = reactor.util.Loggers.getLogger(LanePool.class);
+
     private final Lane lane;
     private final LaneConfig config;
     private final String target;
     private final ConnectionFactory factory;
     private final ConnectionPool pool;
     /** Connections handed back with {@link #discard}: evicted on release, never lent again. */
-    private final Set<Connection> doomed = ConcurrentHashMap.newKeySet();
+    private final Set<Connection> doomed;
     private final AtomicReference<Failure> lastConnectFailure = new AtomicReference<>();
+    private final LaneSettings settings;
     private volatile boolean closing;
+    /** Connections of this pool asked for and not yet handed back (including ones still being acquired). */
+    private final java.util.concurrent.atomic.AtomicInteger leased = new java.util.concurrent.atomic.AtomicInteger();
+    /** Lent-out connections and when they were lent, when leak detection is on. */
+    private final Map<Connection, Long> leases = new ConcurrentHashMap<>();
 
     private record Failure(Throwable error, long atNanos) {
     }
 
-    LanePool(ServerConfig server, LaneConfig config) {
+    /** SQL that gives a borrowed connection back its own lane's settings (its startup values). */
+    static final String RESTORE_SQL = "RESET application_name; RESET statement_timeout; RESET lock_timeout; "
+            + "RESET idle_in_transaction_session_timeout";
+
+    private final String borrowSql;
+
+    LanePool(ServerConfig server, LaneConfig config, Set<Connection> doomed) {
         this.lane = config.lane();
+        this.doomed = doomed;
+        this.borrowSql = "SET application_name = '" + config.applicationName().replace("'", "''") + "'"
+                + "; SET statement_timeout = " + millis(config.statementTimeout())
+                + "; SET lock_timeout = " + millis(config.lockTimeout())
+                + "; SET idle_in_transaction_session_timeout = " + millis(config.idleInTransactionTimeout());
         this.config = config;
         String user = config.user() != null ? config.user() : server.user();
         this.target = server.host() + ":" + server.port() + "/" + server.database() + " as " + user
                 + " (sslmode " + server.sslMode().libpqName() + ")";
+        TxOptions tx = TxOptions.defaults();
+        if (config.isolation() != null) {
+            tx = tx.withIsolation(config.isolation());
+        }
+        if (config.readOnly()) {
+            tx = tx.withReadOnly(true);
+        }
+        this.settings = new LaneSettings(tx, config.fetchSize(), config.clientTimeout(), config.validationTimeout());
         this.factory = new InitializingFactory(new PostgresqlConnectionFactory(driverConfig(server, config)));
         this.pool = new ConnectionPool(ConnectionPoolConfiguration.builder(factory)
                 .name("sluice-" + lane.name())
@@ -119,6 +147,19 @@ final class LanePool {
         return b.build();
     }
 
+    private static long millis(@Nullable Duration d) {
+        return d == null ? 0 : Math.max(1, d.toMillis());
+    }
+
+    /** SQL that switches another lane's connection to this lane's timeouts and application_name. */
+    String borrowSql() {
+        return borrowSql;
+    }
+
+    static Mono<Void> exec(Connection c, String sql) {
+        return Flux.from(c.createStatement(sql).execute()).concatMap(Result::getRowsUpdated).then();
+    }
+
     private static void putMillis(Map<String, String> options, String name, @Nullable Duration value) {
         if (value != null) {
             options.put(name, String.valueOf(Math.max(1, value.toMillis())));
@@ -126,7 +167,7 @@ final class LanePool {
     }
 
     private boolean evict(Connection c, PooledRefMetadata m) {
-        if (doomed.contains(c)) {
+        if (doomed.contains(c) || isClosedLocally(c)) {
             return true;
         }
         if (m.idleTime() >= config.maxIdleTime().toMillis()) {
@@ -136,6 +177,17 @@ final class LanePool {
             return true;
         }
         return config.maxUses() > 0 && m.acquireCount() >= config.maxUses();
+    }
+
+    /**
+     * Whether the connection's socket is known to be closed (the server terminated it, the network broke),
+     * so background eviction drops dead idle connections and the refill can replace them. r2dbc-postgresql
+     * answers a LOCAL validation synchronously; an answer that is not immediate counts as alive.
+     */
+    private static boolean isClosedLocally(Connection c) {
+        AtomicReference<Boolean> valid = new AtomicReference<>(Boolean.TRUE);
+        Mono.from(c.validate(ValidationDepth.LOCAL)).subscribe(valid::set, e -> valid.set(Boolean.FALSE));
+        return !valid.get();
     }
 
     /** A stable per-connection share of the jitter, so a lane's connections do not all expire together. */
@@ -148,6 +200,10 @@ final class LanePool {
         return Math.floorMod(h ^ (h >>> 29), jitter + 1);
     }
 
+    LaneSettings settings() {
+        return settings;
+    }
+
     Lane lane() {
         return lane;
     }
@@ -156,8 +212,9 @@ final class LanePool {
         return config;
     }
 
-    ConnectionFactory factory() {
-        return factory;
+    /** The driver's factory, without the lane's session initialisation (for one-off checks). */
+    ConnectionFactory rawFactory() {
+        return ((InitializingFactory) factory).unwrap();
     }
 
     String target() {
@@ -170,8 +227,26 @@ final class LanePool {
                 return Mono.error(new LaneClosedException(lane));
             }
             long start = System.nanoTime();
-            return pool.create().onErrorMap(e -> acquireFailure(e, start));
+            leased.incrementAndGet();
+            // r2dbc-pool fails the acquire when the connection it picked fails validation (a dead idle
+            // connection); it has been invalidated, so try the next one. Timeouts are not retried.
+            return pool.create()
+                    .retryWhen(reactor.util.retry.Retry.max(config.maxSize()).filter(LanePool::failedValidation)
+                            .onRetryExhaustedThrow((spec, signal) -> signal.failure()))
+                    .onErrorMap(e -> acquireFailure(e, start))
+                    .doOnNext(c -> {
+                        if (config.leakDetectionThreshold() != null) {
+                            leases.put(c, System.nanoTime());
+                        }
+                    })
+                    .doOnError(e -> leased.decrementAndGet())
+                    .doOnCancel(leased::decrementAndGet);
         });
+    }
+
+    private static boolean failedValidation(Throwable e) {
+        return e instanceof R2dbcException && !(e instanceof R2dbcTimeoutException)
+                && String.valueOf(e.getMessage()).contains("validation failed");
     }
 
     private Throwable acquireFailure(Throwable e, long startNanos) {
@@ -199,8 +274,11 @@ final class LanePool {
             Throwable typed = Failures.translate(lane, r);
             if (r.getSqlState() != null && !(typed instanceof ConnectionUnavailableException)) {
                 // refused by the server at connect: bad credentials (28xxx), unknown database (3D000), ...
+                String state = r.getSqlState();
+                boolean config = state.startsWith("28") || state.startsWith("3D") || state.equals("42501");
                 return new ConnectionUnavailableException(p + "could not open a connection to " + target + ": "
-                        + r.getMessage() + " (SQLSTATE " + r.getSqlState() + ")", lane, r.getSqlState(), waited, snapshot(), r);
+                        + r.getMessage() + " (SQLSTATE " + state + ")" + (config ? ". Check the role, password and "
+                        + "database (PGUSER, PGPASSWORD, PGDATABASE or the URL)" : ""), lane, state, waited, snapshot(), r, !config);
             }
             if (typed instanceof ConnectionUnavailableException) {
                 return typed;
@@ -213,11 +291,41 @@ final class LanePool {
     }
 
     Mono<Void> release(Connection c) {
-        return Mono.defer(() -> Mono.from(c.close()));
+        return Mono.defer(() -> {
+            leased.decrementAndGet();
+            leases.remove(c);
+            return Mono.from(c.close());
+        });
+    }
+
+    /** Connections held longer than the leak-detection threshold now; each is reported once. */
+    int leakSuspects() {
+        Duration threshold = config.leakDetectionThreshold();
+        if (threshold == null) {
+            return 0;
+        }
+        long now = System.nanoTime();
+        int n = 0;
+        for (Map.Entry<Connection, Long> e : leases.entrySet()) {
+            long held = now - e.getValue();
+            if (held > threshold.toNanos() && leases.replace(e.getKey(), e.getValue(), Long.MAX_VALUE / 2 + now)) {
+                n++;
+                LOG.warn("[lane {}] a connection has been held for {} ms, longer than leakDetectionThreshold={} ms: "
+                        + "a subscription that never terminates, or work that does not complete?", lane.name(),
+                        Duration.ofNanos(held).toMillis(), threshold.toMillis());
+            }
+        }
+        return n;
+    }
+
+    int leased() {
+        return leased.get();
     }
 
     Mono<Void> discard(Connection c) {
         return Mono.defer(() -> {
+            leased.decrementAndGet();
+            leases.remove(c);
             if (c instanceof Wrapped<?> w && w.unwrap() instanceof Connection raw) {
                 doomed.add(raw);
             }

@@ -7,9 +7,9 @@ import io.sluice.Database;
 import io.sluice.Lane;
 import io.sluice.LaneClosedException;
 import io.sluice.PoolSnapshot;
-import io.sluice.TxOptions;
 import io.sluice.UnknownLaneException;
 import io.sluice.spi.ConnectionSource;
+import io.sluice.spi.LaneSettings;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Collections;
@@ -24,6 +24,9 @@ import reactor.core.publisher.Flux;
 import reactor.core.publisher.Mono;
 import reactor.core.scheduler.Scheduler;
 import reactor.core.scheduler.Schedulers;
+import io.github.resilience4j.circuitbreaker.CircuitBreaker;
+import io.github.resilience4j.circuitbreaker.CircuitBreakerConfig;
+import io.micrometer.core.instrument.MeterRegistry;
 
 /**
  * The lanes of one application: one connection pool per {@link Lane}, all to one server. Implements
@@ -52,21 +55,135 @@ public final class Lanes implements ConnectionSource, AutoCloseable {
     private final Duration closeGrace;
     private final Scheduler scheduler;
     private final Database database;
+    private final Map<Lane, LaneGuard> guards;
+    private final Map<Lane, List<Loan>> loans;
+    private final Map<Connection, Loan> borrowed = new java.util.concurrent.ConcurrentHashMap<>();
+    private final MeterRegistry meters;
+    private final Duration priorityInterval;
+    private volatile Disposable priority = reactor.core.Disposables.single();
     private final AtomicBoolean closed = new AtomicBoolean();
     private volatile Disposable refill = reactor.core.Disposables.single();
 
     private Lanes(Builder b) {
         this.server = b.server;
         Map<Lane, LanePool> m = new LinkedHashMap<>();
+        Set<Connection> doomed = java.util.concurrent.ConcurrentHashMap.newKeySet();
         for (LaneConfig c : b.lanes.values()) {
-            m.put(c.lane(), new LanePool(b.server, c));
+            m.put(c.lane(), new LanePool(b.server, c, doomed));
         }
         this.pools = Collections.unmodifiableMap(m);
+        this.meters = b.meters;
+        this.priorityInterval = b.priorityInterval;
+        Map<Lane, LaneGuard> g = new LinkedHashMap<>();
+        for (LanePool p : pools.values()) {
+            g.put(p.lane(), newGuard(p, b.scheduler));
+        }
+        this.guards = Collections.unmodifiableMap(g);
+        Map<Lane, List<Loan>> l = new LinkedHashMap<>();
+        for (Builder.LoanSpec spec : b.loanSpecs) {
+            l.computeIfAbsent(spec.to(), k -> new ArrayList<>()).add(new Loan(pools.get(spec.from()), guards.get(spec.from()).gate(), spec.reserve()));
+        }
+        this.loans = Collections.unmodifiableMap(l);
+        // capacity a lender frees may be lent at once: wake the borrowers' queues
+        for (LanePool lender : pools.values()) {
+            List<AdmissionGate> borrowers = new ArrayList<>();
+            l.forEach((lane, list) -> list.stream().filter(x -> x.lender == lender).forEach(x -> borrowers.add(guards.get(lane).gate())));
+            if (!borrowers.isEmpty()) {
+                guards.get(lender.lane()).gate().afterRelease(() -> borrowers.forEach(AdmissionGate::drain));
+            }
+        }
+        loans.forEach((lane, list) -> guards.get(lane).gate().borrowable(() -> {
+            int n = 0;
+            for (Loan loan : list) {
+                n += loan.lendable() + loan.lentOut.get();   // what is lent now counts too: it runs admitted work
+            }
+            return n;
+        }));
+        pools.values().forEach(this::registerMeters);
         this.budgetReserve = b.budgetReserve;
         this.checkBudget = b.checkBudget;
         this.closeGrace = b.closeGrace;
         this.scheduler = b.scheduler;
         this.database = Database.over(this);
+    }
+
+    /** Lending from one lane to another: connections above the lender's reserve. */
+    private static final class Loan {
+        final LanePool lender;
+        final AdmissionGate lenderGate;
+        final int reserve;
+        final java.util.concurrent.atomic.AtomicInteger lentOut = new java.util.concurrent.atomic.AtomicInteger();
+
+        Loan(LanePool lender, AdmissionGate lenderGate, int reserve) {
+            this.lender = lender;
+            this.lenderGate = lenderGate;
+            this.reserve = reserve;
+        }
+
+        /** Connections the lender can spare now: its size, less its own work, what is lent out and the reserve. */
+        int lendable() {
+            return Math.max(0, lender.config().maxSize() - lenderGate.inFlight() - lentOut.get() - reserve);
+        }
+    }
+
+    private LaneGuard newGuard(LanePool p, Scheduler scheduler) {
+        LaneConfig c = p.config();
+        Limit limit = c.adaptive() ? new Gradient2Limit(c.admissionLimit(), c.adaptiveMin(), c.adaptiveMax())
+                : new FixedLimit(c.admissionLimit());
+        AdmissionGate gate = new AdmissionGate(p.lane(), limit, c.maxPendingAcquires(), c.acquireTimeout(), scheduler, p::snapshot);
+        CircuitBreaker breaker = null;
+        if (c.circuitBreaker() != null) {
+            breaker = CircuitBreaker.of("sluice-" + p.lane().name(), CircuitBreakerConfig.from(c.circuitBreaker())
+                    .recordException(Lanes::countsAgainstBreaker)
+                    .ignoreException(Lanes::ignoredByBreaker)
+                    .build());
+            String lane = p.lane().name();
+            breaker.getEventPublisher().onStateTransition(e -> meters.counter(SluiceMeters.BREAKER_TRANSITIONS, "lane", lane,
+                    "from", e.getStateTransition().getFromState().name().toLowerCase(java.util.Locale.ROOT),
+                    "to", e.getStateTransition().getToState().name().toLowerCase(java.util.Locale.ROOT)).increment());
+        }
+        return new LaneGuard(p.lane(), gate, breaker, c.retry(), scheduler, meters);
+    }
+
+    /** Only infrastructure failures open a breaker: a constraint violation or bad SQL is the caller's error. */
+    static boolean countsAgainstBreaker(Throwable e) {
+        io.sluice.FailureKind kind = io.sluice.Failures.classify(e);
+        return kind != null && kind.isInfrastructure();
+    }
+
+    /** Rejections by Sluice itself and the caller's own exceptions say nothing about the database. */
+    static boolean ignoredByBreaker(Throwable e) {
+        io.sluice.FailureKind kind = io.sluice.Failures.classify(e);
+        return kind == null || kind == io.sluice.FailureKind.OVERLOADED || kind == io.sluice.FailureKind.CIRCUIT_OPEN
+                || kind == io.sluice.FailureKind.LANE_CLOSED || kind == io.sluice.FailureKind.USAGE
+                || kind == io.sluice.FailureKind.DEADLINE_EXCEEDED;
+    }
+
+    private void registerMeters(LanePool p) {
+        String lane = p.lane().name();
+        AdmissionGate gate = guards.get(p.lane()).gate();
+        io.micrometer.core.instrument.FunctionCounter.builder(SluiceMeters.ADMITTED, gate, x -> x.admitted.sum())
+                .tag("lane", lane).register(meters);
+        io.micrometer.core.instrument.FunctionCounter.builder(SluiceMeters.REJECTED, gate, x -> x.rejected.sum())
+                .tag("lane", lane).tag("reason", "overloaded").register(meters);
+        io.micrometer.core.instrument.FunctionCounter.builder(SluiceMeters.REJECTED, gate, x -> x.queueTimeouts.sum())
+                .tag("lane", lane).tag("reason", "queue_timeout").register(meters);
+        io.micrometer.core.instrument.Gauge.builder(SluiceMeters.IN_FLIGHT, gate, AdmissionGate::inFlight).tag("lane", lane).register(meters);
+        io.micrometer.core.instrument.Gauge.builder(SluiceMeters.QUEUED, gate, AdmissionGate::queued).tag("lane", lane).register(meters);
+        io.micrometer.core.instrument.Gauge.builder(SluiceMeters.LIMIT, gate, AdmissionGate::effectiveLimit).tag("lane", lane).register(meters);
+        io.micrometer.core.instrument.Gauge.builder(SluiceMeters.CONNECTIONS, p, x -> x.snapshot().acquired()).tag("lane", lane).tag("state", "active").register(meters);
+        io.micrometer.core.instrument.Gauge.builder(SluiceMeters.CONNECTIONS, p, x -> x.snapshot().idle()).tag("lane", lane).tag("state", "idle").register(meters);
+        io.micrometer.core.instrument.Gauge.builder(SluiceMeters.CONNECTIONS, p, x -> x.snapshot().pending()).tag("lane", lane).tag("state", "pending").register(meters);
+        io.micrometer.core.instrument.Gauge.builder(SluiceMeters.CONNECTIONS, p, x -> x.config().maxSize()).tag("lane", lane).tag("state", "max").register(meters);
+        CircuitBreaker breaker = guards.get(p.lane()).breaker();
+        if (breaker != null) {
+            io.micrometer.core.instrument.Gauge.builder(SluiceMeters.BREAKER_STATE, breaker, b -> switch (b.getState()) {
+                case CLOSED -> 0;
+                case HALF_OPEN -> 1;
+                case OPEN -> 2;
+                default -> 3;
+            }).tag("lane", lane).register(meters);
+        }
     }
 
     public static Builder builder(ServerConfig server) {
@@ -90,13 +207,16 @@ public final class Lanes implements ConnectionSource, AutoCloseable {
         Mono<Void> budget = checkBudget ? checkBudget() : Mono.empty();
         return budget
                 .then(Flux.fromIterable(pools.values()).concatMap(LanePool::warmup).then())
-                .doOnSuccess(v -> startRefill())
+                .doOnSuccess(v -> {
+                    startRefill();
+                    startPriority();
+                })
                 .thenReturn(this);
     }
 
     private Mono<Void> checkBudget() {
         LanePool first = pools.values().iterator().next();
-        return Mono.usingWhen(Mono.from(first.factory().create()),
+        return Mono.usingWhen(Mono.from(first.rawFactory().create()),
                         c -> Mono.from(c.createStatement("SELECT current_setting('max_connections')::int, "
                                         + "current_setting('superuser_reserved_connections')::int").execute())
                                 .flatMap(r -> Mono.from(r.map(row -> new int[]{row.get(0, Integer.class), row.get(1, Integer.class)}))),
@@ -121,7 +241,8 @@ public final class Lanes implements ConnectionSource, AutoCloseable {
     }
 
     private void startRefill() {
-        if (pools.values().stream().noneMatch(p -> p.config().minIdle() > 0 || p.config().initialSize() > 0)) {
+        if (pools.values().stream().noneMatch(p -> p.config().minIdle() > 0 || p.config().initialSize() > 0
+                || p.config().leakDetectionThreshold() != null)) {
             return;
         }
         Duration every = pools.values().stream().map(p -> p.config().evictionInterval()).min(Duration::compareTo).orElseThrow();
@@ -129,8 +250,45 @@ public final class Lanes implements ConnectionSource, AutoCloseable {
                 .onBackpressureDrop()
                 .concatMap(t -> Flux.fromIterable(pools.values())
                         .filter(p -> !p.isClosing())
+                        .doOnNext(p -> {
+                            int suspects = p.leakSuspects();
+                            if (suspects > 0) {
+                                meters.counter(SluiceMeters.LEAK_SUSPECTS, "lane", p.lane().name()).increment(suspects);
+                            }
+                        })
                         .concatMap(p -> p.warmup().onErrorResume(e -> Mono.empty())), 1)
                 .subscribe();
+    }
+
+    /**
+     * Every {@code priorityInterval}: while a lane with a latency target misses it (p99 of its work
+     * completed in the interval), every lane of lower priority yields — its admission limit is halved (never below 1) — and
+     * once every higher lane meets its target again, it grows back by a tenth of its limit per step.
+     */
+    private void startPriority() {
+        if (guards.keySet().stream().noneMatch(l -> pools.get(l).config().latencyTarget() != null)) {
+            return;
+        }
+        priority = Flux.interval(priorityInterval, priorityInterval, scheduler).onBackpressureDrop().subscribe(t -> adjustPriorities());
+    }
+
+    void adjustPriorities() {
+        List<LanePool> missing = new ArrayList<>();
+        for (LanePool p : pools.values()) {
+            Duration target = p.config().latencyTarget();
+            if (target != null) {
+                long p99 = guards.get(p.lane()).gate().takeLatencyPercentile(99);
+                if (p99 > target.toNanos()) {
+                    missing.add(p);
+                }
+            }
+        }
+        for (LanePool p : pools.values()) {
+            AdmissionGate gate = guards.get(p.lane()).gate();
+            boolean yield = missing.stream().anyMatch(h -> h.config().priority() > p.config().priority());
+            double f = gate.yieldFactor();
+            gate.yieldFactor(yield ? f / 2 : Math.min(1.0, f + 0.1));
+        }
     }
 
     private LanePool pool(Lane lane) {
@@ -142,18 +300,72 @@ public final class Lanes implements ConnectionSource, AutoCloseable {
     }
 
     @Override
+    public <T> Flux<T> guard(Lane lane, Flux<T> unit) {
+        LaneGuard g = guards.get(lane);
+        return g == null ? unit : g.guard(unit);
+    }
+
+    @Override
+    public <T> Mono<T> guard(Lane lane, Mono<T> unit) {
+        LaneGuard g = guards.get(lane);
+        return g == null ? unit : g.guard(unit);
+    }
+
+    @Override
     public Mono<Connection> acquire(Lane lane) {
-        return Mono.defer(() -> pool(lane).acquire());
+        return Mono.defer(() -> {
+            LanePool own = pool(lane);
+            List<Loan> from = loans.get(lane);
+            if (from != null && !own.isClosing() && own.leased() >= own.config().maxSize()) {
+                for (Loan loan : from) {
+                    if (loan.lendable() > 0 && !loan.lender.isClosing()) {
+                        return borrow(own, loan);
+                    }
+                }
+            }
+            return own.acquire();
+        });
+    }
+
+    /** A connection of another lane, switched to this lane's timeouts and application_name while borrowed. */
+    private Mono<Connection> borrow(LanePool borrower, Loan loan) {
+        loan.lentOut.incrementAndGet();
+        return loan.lender.acquire()
+                .flatMap(c -> LanePool.exec(c, borrower.borrowSql())
+                        .then(Mono.fromCallable(() -> {
+                            borrowed.put(c, loan);
+                            meters.counter(SluiceMeters.BORROWED, "lane", borrower.lane().name(), "from", loan.lender.lane().name()).increment();
+                            return c;
+                        }))
+                        .onErrorResume(e -> loan.lender.discard(c).onErrorResume(x -> Mono.empty()).then(Mono.error(e))))
+                .doOnError(e -> loan.lentOut.decrementAndGet())
+                .doOnCancel(() -> loan.lentOut.decrementAndGet());
     }
 
     @Override
     public Mono<Void> release(Lane lane, Connection connection) {
-        return Mono.defer(() -> pool(lane).release(connection));
+        return Mono.defer(() -> {
+            Loan loan = borrowed.remove(connection);
+            if (loan == null) {
+                return pool(lane).release(connection);
+            }
+            // back to its own lane with its own settings
+            return LanePool.exec(connection, LanePool.RESTORE_SQL)
+                    .then(loan.lender.release(connection))
+                    .onErrorResume(e -> loan.lender.discard(connection))
+                    .doFinally(s -> loan.lentOut.decrementAndGet());
+        });
     }
 
     @Override
     public Mono<Void> discard(Lane lane, Connection connection) {
-        return Mono.defer(() -> pool(lane).discard(connection));
+        return Mono.defer(() -> {
+            Loan loan = borrowed.remove(connection);
+            if (loan == null) {
+                return pool(lane).discard(connection);
+            }
+            return loan.lender.discard(connection).doFinally(s -> loan.lentOut.decrementAndGet());
+        });
     }
 
     @Override
@@ -162,15 +374,8 @@ public final class Lanes implements ConnectionSource, AutoCloseable {
     }
 
     @Override
-    public TxOptions transactionDefaults(Lane lane) {
-        pool(lane);
-        // isolation, read-only and timeouts are session defaults set when a connection opens
-        return TxOptions.defaults();
-    }
-
-    @Override
-    public int fetchSize(Lane lane) {
-        return pool(lane).config().fetchSize();
+    public LaneSettings settings(Lane lane) {
+        return pool(lane).settings();
     }
 
     @Override
@@ -185,7 +390,18 @@ public final class Lanes implements ConnectionSource, AutoCloseable {
 
     /** The lane's pool right now. */
     public PoolSnapshot snapshot(Lane lane) {
-        return pool(lane).snapshot();
+        PoolSnapshot s = pool(lane).snapshot();
+        int queued = guards.get(lane).gate().queued();
+        return queued == 0 ? s : new PoolSnapshot(s.maxSize(), s.allocated(), s.acquired(), s.idle(), s.pending() + queued);
+    }
+
+    /** The lane's admission: work in flight, waiting, and the limit now. */
+    public AdmissionSnapshot admission(Lane lane) {
+        pool(lane);
+        AdmissionGate g = guards.get(lane).gate();
+        CircuitBreaker b = guards.get(lane).breaker();
+        return new AdmissionSnapshot(g.inFlight(), g.queued(), g.effectiveLimit(), g.maxQueue(),
+                b == null ? "NONE" : b.getState().name());
     }
 
     public ServerConfig server() {
@@ -204,6 +420,7 @@ public final class Lanes implements ConnectionSource, AutoCloseable {
                 return Mono.empty();
             }
             refill.dispose();
+            priority.dispose();
             pools.values().forEach(LanePool::stopAdmitting);
             Mono<Void> drained = Flux.interval(Duration.ZERO, Duration.ofMillis(10), scheduler)
                     .filter(t -> pools.values().stream().allMatch(p -> p.snapshot().acquired() == 0))
@@ -235,6 +452,12 @@ public final class Lanes implements ConnectionSource, AutoCloseable {
         private boolean checkBudget = true;
         private Duration closeGrace = Duration.ofSeconds(10);
         private Scheduler scheduler = Schedulers.parallel();
+        private MeterRegistry meters = io.micrometer.core.instrument.Metrics.globalRegistry;
+        private Duration priorityInterval = Duration.ofMillis(200);
+        private final List<LoanSpec> loanSpecs = new ArrayList<>();
+
+        record LoanSpec(Lane from, Lane to, int reserve) {
+        }
 
         private Builder(ServerConfig server) {
             this.server = server;
@@ -283,6 +506,35 @@ public final class Lanes implements ConnectionSource, AutoCloseable {
             return this;
         }
 
+        /** Where meters go (see {@link SluiceMeters}); default Micrometer's global registry. */
+        public Builder meterRegistry(MeterRegistry registry) {
+            this.meters = Check.notNull("meterRegistry", registry);
+            return this;
+        }
+
+        /** How often lane priorities are re-evaluated against latency targets; default 200 ms. */
+        public Builder priorityInterval(Duration interval) {
+            this.priorityInterval = Check.positive("priorityInterval", interval);
+            return this;
+        }
+
+        /**
+         * Lets {@code from} lend idle connections to {@code to} while {@code to}'s own pool is exhausted,
+         * always keeping {@code reserve} connections for {@code from}'s own demand. A borrowed connection
+         * runs with the borrower's timeouts and application_name and goes back to {@code from} when it is
+         * released. Both lanes must connect as the same role with the same session settings.
+         */
+        public Builder lend(Lane from, Lane to, int reserve) {
+            Check.notNull("lend from", from);
+            Check.notNull("lend to", to);
+            Check.atLeast("lend reserve", reserve, 0);
+            if (from.equals(to)) {
+                throw new ConfigurationException("lend", "a lane cannot lend to itself: " + from);
+            }
+            loanSpecs.add(new LoanSpec(from, to, reserve));
+            return this;
+        }
+
         /**
          * Validates and builds; opens no connection (see {@link Lanes#start()}).
          *
@@ -291,6 +543,24 @@ public final class Lanes implements ConnectionSource, AutoCloseable {
         public Lanes build() {
             if (lanes.isEmpty()) {
                 throw new ConfigurationException("lane", "no lane is configured; add at least one with .lane(...)");
+            }
+            for (LoanSpec l : loanSpecs) {
+                LaneConfig from = lanes.get(l.from());
+                LaneConfig to = lanes.get(l.to());
+                if (from == null || to == null) {
+                    throw new ConfigurationException("lend", "lend(" + l.from() + ", " + l.to() + ") names a lane that is not configured");
+                }
+                if (l.reserve() >= from.maxSize()) {
+                    throw new ConfigurationException("lend reserve", "lend reserve (" + l.reserve() + ") must be below lane '"
+                            + l.from().name() + "' maxSize (" + from.maxSize() + "), or nothing is left to lend");
+                }
+                if (!java.util.Objects.equals(from.user(), to.user()) || !from.sessionSettings().equals(to.sessionSettings())
+                        || !from.sessionInit().equals(to.sessionInit()) || from.readOnly() != to.readOnly()
+                        || from.isolation() != to.isolation()) {
+                    throw new ConfigurationException("lend", "lanes '" + l.from().name() + "' and '" + l.to().name()
+                            + "' cannot share connections: they differ in role, session settings, session init, "
+                            + "read-only or isolation. Only timeouts and application_name may differ");
+                }
             }
             return new Lanes(this);
         }

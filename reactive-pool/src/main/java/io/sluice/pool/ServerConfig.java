@@ -126,6 +126,12 @@ public final class ServerConfig {
             throw new ConfigurationException("url", "the URL names driver '" + driver
                     + "'; Sluice connects to PostgreSQL only: " + redact(url));
         }
+        Object host = o.getValue(ConnectionFactoryOptions.HOST);
+        if (host != null && host.toString().contains(":") && !host.toString().startsWith("[")) {
+            // the R2DBC parser takes "h:notaport" or "u:pa/ss@h" for a host; the latter holds half the password
+            throw new ConfigurationException("url", "the URL's host:port is malformed (a port that is not a number, "
+                    + "several hosts, or a '/' or '@' in the password not percent-encoded as %2F or %40): " + redact(url));
+        }
         Builder b = builder();
         str(o, ConnectionFactoryOptions.HOST).ifPresent(b::host);
         Object port = o.getValue(ConnectionFactoryOptions.PORT);
@@ -183,7 +189,8 @@ public final class ServerConfig {
 
     /** The URL with any password replaced, for messages. */
     static String redact(String url) {
-        return url.replaceAll("://([^:/@]*):[^@/]*@", "://$1:***@").replaceAll("(?i)(password=)[^&]*", "$1***");
+        // up to the last '@': a password may hold an unencoded '/' or '@'
+        return url.replaceAll("://([^:/@]*):.*@", "://$1:***@").replaceAll("(?i)(password=)[^&]*", "$1***");
     }
 
     public String host() {

@@ -120,6 +120,7 @@ class ConnectionScopeTest {
                 .collectList().block();
         Mono.delay(Duration.ofMillis(50)).block();
         assertThat(lanes.snapshot(LANE).pending()).isEqualTo(5);
+        assertThat(lanes.admission(LANE).queued()).isEqualTo(5);
         waiting.forEach(Disposable::dispose);
         assertThat(lanes.snapshot(LANE).pending()).isZero();
         awaitReturned();

@@ -176,6 +176,11 @@ public final class PostgresFixture {
         return rows.get(0);
     }
 
+    /** The server's current value of a setting, as {@code SHOW} prints it. */
+    public String setting(String name) {
+        return queryOne("SHOW " + name, r -> r.get(0, String.class));
+    }
+
     /** Client backends on the server with this {@code application_name}. */
     public int backends(String applicationName) {
         return queryOne("SELECT count(*)::int FROM pg_stat_activity WHERE application_name = '"

@@ -1,0 +1,145 @@
+package io.sluice.pool;
+
+import io.github.resilience4j.circuitbreaker.CallNotPermittedException;
+import io.github.resilience4j.circuitbreaker.CircuitBreaker;
+import io.github.resilience4j.reactor.circuitbreaker.operator.CircuitBreakerOperator;
+import io.micrometer.core.instrument.MeterRegistry;
+import io.micrometer.core.instrument.Tags;
+import io.micrometer.core.instrument.Timer;
+import io.sluice.CircuitOpenException;
+import io.sluice.Deadline;
+import io.sluice.FailureKind;
+import io.sluice.Failures;
+import io.sluice.Lane;
+import io.sluice.SluiceException;
+import java.time.Duration;
+import java.util.Locale;
+import java.util.concurrent.TimeUnit;
+import org.jspecify.annotations.Nullable;
+import reactor.core.publisher.Flux;
+import reactor.core.publisher.Mono;
+import reactor.core.scheduler.Scheduler;
+import reactor.util.retry.Retry;
+
+/**
+ * One lane's resilience around a unit of work, outermost first: retry (transient, retry-safe failures,
+ * with backoff and jitter, within the attempt and time caps and the deadline) around circuit breaker
+ * (fails at once while open) around admission gate (rejects at once when full). Every attempt passes
+ * the breaker and the gate again.
+ */
+final class LaneGuard {
+
+    private final Lane lane;
+    private final AdmissionGate gate;
+    private final @Nullable CircuitBreaker breaker;
+    private final RetryPolicy retry;
+    private final Scheduler scheduler;
+    private final MeterRegistry meters;
+
+    LaneGuard(Lane lane, AdmissionGate gate, @Nullable CircuitBreaker breaker, RetryPolicy retry, Scheduler scheduler,
+              MeterRegistry meters) {
+        this.lane = lane;
+        this.gate = gate;
+        this.breaker = breaker;
+        this.retry = retry;
+        this.scheduler = scheduler;
+        this.meters = meters;
+    }
+
+    <T> Mono<T> guard(Mono<T> unit) {
+        Mono<T> attempt = gate.admit(unit.transform(this::timed));
+        if (breaker != null) {
+            attempt = attempt.transformDeferred(CircuitBreakerOperator.of(breaker)).onErrorMap(CallNotPermittedException.class, this::open);
+        }
+        Mono<T> once = attempt;
+        return retry.maxAttempts() <= 1 ? once : Mono.deferContextual(ctx -> once.retryWhen(spec(Deadline.from(ctx), null)));
+    }
+
+    <T> Flux<T> guard(Flux<T> unit) {
+        Flux<T> attempt = gate.admit(unit.transform(this::timed));
+        if (breaker != null) {
+            attempt = attempt.transformDeferred(CircuitBreakerOperator.of(breaker)).onErrorMap(CallNotPermittedException.class, this::open);
+        }
+        Flux<T> once = attempt;
+        if (retry.maxAttempts() <= 1) {
+            return once;
+        }
+        // a stream that already emitted rows is never retried: the subscriber would see them twice
+        return Flux.deferContextual(ctx -> {
+            java.util.concurrent.atomic.AtomicBoolean emitted = new java.util.concurrent.atomic.AtomicBoolean();
+            return once.doOnNext(x -> emitted.set(true)).retryWhen(spec(Deadline.from(ctx), emitted));
+        });
+    }
+
+    private Throwable open(CallNotPermittedException e) {
+        meters.counter(SluiceMeters.REJECTED, "lane", lane.name(), "reason", "circuit_open").increment();
+        return new CircuitOpenException(lane, breaker == null ? "OPEN" : breaker.getState().name(), e);
+    }
+
+    private <T> Mono<T> timed(Mono<T> work) {
+        return Mono.defer(() -> {
+            long start = System.nanoTime();
+            return work.doOnEach(s -> {
+                if (s.isOnComplete() || s.isOnError()) {
+                    recordWork(start, s.getThrowable());
+                }
+            });
+        });
+    }
+
+    private <T> Flux<T> timed(Flux<T> work) {
+        return Flux.defer(() -> {
+            long start = System.nanoTime();
+            return work.doOnEach(s -> {
+                if (s.isOnComplete() || s.isOnError()) {
+                    recordWork(start, s.getThrowable());
+                }
+            });
+        });
+    }
+
+    private Retry spec(@Nullable Deadline deadline, java.util.concurrent.atomic.@Nullable AtomicBoolean emitted) {
+        // elapsed time on the scheduler the delays run on, so maxTotal counts them on any (e.g. virtual) clock
+        long start = scheduler.now(TimeUnit.NANOSECONDS);
+        return Retry.from(signals -> signals.concatMap(rs -> {
+            Throwable failure = rs.failure();
+            long retriesSoFar = rs.totalRetries();
+            if (!(failure instanceof SluiceException s) || !s.isRetryable() || retriesSoFar + 1 >= retry.maxAttempts()
+                    || (emitted != null && emitted.get())) {
+                return Mono.error(failure);
+            }
+            Duration delay = retry.delay(retriesSoFar + 1);
+            Duration elapsed = Duration.ofNanos(scheduler.now(TimeUnit.NANOSECONDS) - start);
+            if (elapsed.plus(delay).compareTo(retry.maxTotal()) > 0
+                    || (deadline != null && deadline.timeLeft().compareTo(delay) <= 0)) {
+                return Mono.error(failure);
+            }
+            meters.counter(SluiceMeters.RETRIES, "lane", lane.name(), "kind", s.kind().name().toLowerCase(Locale.ROOT)).increment();
+            return Mono.delay(delay, scheduler);
+        }));
+    }
+
+    static String outcome(@Nullable Throwable error) {
+        if (error == null) {
+            return "success";
+        }
+        FailureKind kind = Failures.classify(error);
+        return kind == null ? "error" : kind.name().toLowerCase(Locale.ROOT);
+    }
+
+    private final java.util.concurrent.ConcurrentHashMap<String, Timer> timers = new java.util.concurrent.ConcurrentHashMap<>();
+
+    void recordWork(long startNanos, @Nullable Throwable error) {
+        timers.computeIfAbsent(outcome(error), o -> Timer.builder(SluiceMeters.WORK)
+                        .tags(Tags.of("lane", lane.name(), "outcome", o)).register(meters))
+                .record(System.nanoTime() - startNanos, TimeUnit.NANOSECONDS);
+    }
+
+    AdmissionGate gate() {
+        return gate;
+    }
+
+    @Nullable CircuitBreaker breaker() {
+        return breaker;
+    }
+}

@@ -1,0 +1,313 @@
+package io.sluice.pool;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.sluice.ConnectionUnavailableException;
+import io.sluice.Lane;
+import io.sluice.LaneOverloadedException;
+import io.sluice.PoolSnapshot;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.atomic.AtomicInteger;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.CsvSource;
+import reactor.core.Disposable;
+import reactor.core.publisher.Mono;
+import reactor.core.publisher.Sinks;
+import reactor.test.scheduler.VirtualTimeScheduler;
+import reactor.test.util.RaceTestUtils;
+
+/** The admission gate on its own: units of work are sinks the test finishes, queue timeouts run on virtual time. */
+class AdmissionGateTest {
+
+    private static final Lane LANE = Lane.of("orders");
+    private static final PoolSnapshot POOL = new PoolSnapshot(4, 4, 4, 0, 2);
+    private static final Duration QUEUE_TIMEOUT = Duration.ofSeconds(1);
+
+    private final VirtualTimeScheduler time = VirtualTimeScheduler.create();
+    private final List<String> started = new CopyOnWriteArrayList<>();
+
+    @AfterEach
+    void stopTime() {
+        time.dispose();
+    }
+
+    private AdmissionGate gate(int limit, int maxQueue) {
+        return new AdmissionGate(LANE, new FixedLimit(limit), maxQueue, QUEUE_TIMEOUT, time, () -> POOL);
+    }
+
+    /** A unit of work submitted to a gate; it runs (records its start) when admitted and ends when the test says. */
+    private final class Work {
+        final String name;
+        final Sinks.Empty<Void> end = Sinks.empty();
+        volatile Throwable error;
+        volatile boolean completed;
+        final Disposable subscription;
+
+        Work(AdmissionGate gate, String name) {
+            this.name = name;
+            this.subscription = gate.admit(Mono.defer(() -> {
+                started.add(name);
+                return end.asMono();
+            })).subscribe(null, e -> error = e, () -> completed = true);
+        }
+
+        void finish() {
+            end.tryEmitEmpty();
+        }
+
+        void fail() {
+            end.tryEmitError(new IllegalStateException(name + " failed"));
+        }
+
+        void cancel() {
+            subscription.dispose();
+        }
+    }
+
+    private List<Work> submit(AdmissionGate gate, String... names) {
+        List<Work> work = new ArrayList<>();
+        for (String name : names) {
+            work.add(new Work(gate, name));
+        }
+        return work;
+    }
+
+    @Test
+    void admitsUpToItsLimitAtOnceAndQueuesTheRest() {
+        AdmissionGate gate = gate(2, 5);
+
+        submit(gate, "a", "b", "c");
+
+        assertThat(started).containsExactly("a", "b");
+        assertThat(gate.inFlight()).isEqualTo(2);
+        assertThat(gate.queued()).isEqualTo(1);
+        assertThat(gate.admitted.sum()).isEqualTo(2);
+    }
+
+    @Test
+    void admitsWaitersInArrivalOrderAsPermitsFreeWhetherWorkSucceedsOrFails() {
+        AdmissionGate gate = gate(1, 5);
+        List<Work> w = submit(gate, "a", "b", "c", "d");
+        assertThat(started).containsExactly("a");
+
+        w.get(0).finish();
+        assertThat(started).containsExactly("a", "b");
+        w.get(1).fail();
+        assertThat(started).containsExactly("a", "b", "c");
+        w.get(2).finish();
+        w.get(3).finish();
+
+        assertThat(started).containsExactly("a", "b", "c", "d");
+        assertThat(w.get(1).error).hasMessage("b failed");
+        assertThat(gate.inFlight()).isZero();
+        assertThat(gate.queued()).isZero();
+    }
+
+    @ParameterizedTest(name = "maxQueue {0}")
+    @CsvSource({"0", "2"})
+    void rejectsAtOnceWhenTheQueueIsFullSayingWhatIsInFlightAndWaiting(int maxQueue) {
+        AdmissionGate gate = gate(2, maxQueue);
+        List<Work> w = new ArrayList<>(submit(gate, "a", "b"));
+        for (int i = 0; i < maxQueue; i++) {
+            w.add(new Work(gate, "waiting" + i));
+        }
+
+        Work rejected = new Work(gate, "rejected");
+
+        assertThat(rejected.error).isInstanceOfSatisfying(LaneOverloadedException.class, e -> {
+            assertThat(e.lane()).isEqualTo(LANE);
+            assertThat(e.limit()).isEqualTo(2);
+            assertThat(e.inFlight()).isEqualTo(2);
+            assertThat(e.queued()).isEqualTo(maxQueue);
+            assertThat(e.maxQueue()).isEqualTo(maxQueue);
+            assertThat(e.getMessage()).contains("orders", "2 in flight (limit 2)", maxQueue + " waiting");
+        });
+        assertThat(started).doesNotContain("rejected");
+        assertThat(gate.rejected.sum()).isEqualTo(1);
+        assertThat(gate.queued()).isEqualTo(maxQueue);
+    }
+
+    @Test
+    void cancellingAWaiterTakesItOutOfTheQueueAndItNeverRuns() {
+        AdmissionGate gate = gate(1, 5);
+        List<Work> w = submit(gate, "a", "b", "c");
+        assertThat(gate.queued()).isEqualTo(2);
+
+        w.get(1).cancel();
+        assertThat(gate.queued()).isEqualTo(1);
+        w.get(0).finish();
+
+        assertThat(started).containsExactly("a", "c");
+        assertThat(gate.inFlight()).isEqualTo(1);
+        assertThat(gate.queued()).isZero();
+    }
+
+    @Test
+    void cancellingAdmittedWorkFreesItsPermitForTheNextWaiter() {
+        AdmissionGate gate = gate(1, 5);
+        List<Work> w = submit(gate, "a", "b");
+
+        w.get(0).cancel();
+        assertThat(started).containsExactly("a", "b");
+        assertThat(gate.inFlight()).isEqualTo(1);
+
+        w.get(1).cancel();
+        assertThat(gate.inFlight()).isZero();
+    }
+
+    @Test
+    void failsAWaiterNotAdmittedWithinTheQueueTimeoutNamingTheLaneAndThePool() {
+        AdmissionGate gate = gate(1, 5);
+        List<Work> w = submit(gate, "a", "b");
+
+        time.advanceTimeBy(QUEUE_TIMEOUT.minusMillis(1));
+        assertThat(w.get(1).error).isNull();
+        time.advanceTimeBy(Duration.ofMillis(1));
+
+        assertThat(w.get(1).error).isInstanceOfSatisfying(ConnectionUnavailableException.class, e -> {
+            assertThat(e.lane()).isEqualTo(LANE);
+            assertThat(e.waited()).isEqualTo(QUEUE_TIMEOUT);
+            assertThat(e.pool()).isEqualTo(POOL);
+            assertThat(e.getMessage()).contains("orders", "1000 ms", "1 in flight (admission limit 1)", "0 waiting");
+        });
+        assertThat(gate.queued()).isZero();
+        assertThat(gate.queueTimeouts.sum()).isEqualTo(1);
+
+        w.get(0).finish();
+        assertThat(started).containsExactly("a");
+        assertThat(gate.inFlight()).isZero();
+    }
+
+    @Test
+    void aWaiterAdmittedInTimeIsNotFailedByItsQueueTimeoutLater() {
+        AdmissionGate gate = gate(1, 5);
+        List<Work> w = submit(gate, "a", "b");
+        time.advanceTimeBy(QUEUE_TIMEOUT.dividedBy(2));
+        w.get(0).finish();
+
+        time.advanceTimeBy(QUEUE_TIMEOUT.multipliedBy(2));
+
+        assertThat(started).containsExactly("a", "b");
+        assertThat(w.get(1).error).isNull();
+        assertThat(gate.queueTimeouts.sum()).isZero();
+        w.get(1).finish();
+        assertThat(w.get(1).completed).isTrue();
+    }
+
+    @Test
+    void aUnitThatCompletesAfterItsSubscriberCancelledOnTheValueReleasesItsPermitOnce() {
+        AdmissionGate gate = gate(1, 5);
+
+        // blockFirst cancels on the value; Mono.fromCallable still sends onComplete afterwards
+        gate.admit(Mono.fromCallable(() -> "x")).flux().blockFirst();
+        gate.admit(Mono.fromCallable(() -> "x").flux()).blockFirst();
+
+        assertThat(gate.inFlight()).isZero();
+        submit(gate, "a", "b");
+        assertThat(started).containsExactly("a");
+    }
+
+    @ParameterizedTest(name = "limit {0} x {1} = {2}")
+    @CsvSource({"4, 1.0, 4", "4, 0.5, 2", "5, 0.5, 2", "3, 0.25, 1", "1, 0.5, 1", "4, 0.0, 1", "4, -1, 1", "4, 2.0, 4"})
+    void yieldFactorScalesTheLimitButNeverBelowOne(int limit, double factor, int expected) {
+        AdmissionGate gate = gate(limit, 5);
+
+        gate.yieldFactor(factor);
+
+        assertThat(gate.effectiveLimit()).isEqualTo(expected);
+    }
+
+    @Test
+    void yieldingHoldsWorkBackAndRaisingTheFactorAgainAdmitsTheWaiters() {
+        AdmissionGate gate = gate(4, 5);
+        gate.yieldFactor(0.5);
+
+        submit(gate, "a", "b", "c", "d");
+        assertThat(started).containsExactly("a", "b");
+        assertThat(gate.queued()).isEqualTo(2);
+
+        gate.yieldFactor(1.0);
+
+        assertThat(started).containsExactly("a", "b", "c", "d");
+        assertThat(gate.queued()).isZero();
+    }
+
+    @Test
+    void capacityLentByOtherLanesRaisesTheLimitOnTopOfTheYieldedOne() {
+        AdmissionGate gate = gate(4, 5);
+        AtomicInteger lendable = new AtomicInteger(2);
+        gate.borrowable(lendable::get);
+        assertThat(gate.effectiveLimit()).isEqualTo(6);
+        gate.yieldFactor(0.5);
+        assertThat(gate.effectiveLimit()).isEqualTo(4);
+        lendable.set(-3); // nothing to lend is never a debt
+        assertThat(gate.effectiveLimit()).isEqualTo(2);
+
+        lendable.set(2);
+        submit(gate, "a", "b", "c", "d", "e");
+
+        assertThat(started).containsExactly("a", "b", "c", "d");
+        assertThat(gate.queued()).isEqualTo(1);
+    }
+
+    @Test
+    void aWaiterWhoseQueueTimeoutRacesItsAdmissionEitherRunsOrTimesOutNeverBoth() {
+        for (int round = 0; round < 2_000; round++) {
+            AdmissionGate gate = gate(1, 5);
+            List<Work> w = submit(gate, "a" + round, "b" + round);
+            Work waiter = w.get(1);
+
+            RaceTestUtils.race(() -> time.advanceTimeBy(QUEUE_TIMEOUT), w.get(0)::finish);
+
+            boolean ran = started.contains(waiter.name);
+            assertThat(waiter.error != null).as("timed out in round %d", round).isNotEqualTo(ran);
+            assertThat(gate.inFlight()).as("in flight in round %d", round).isEqualTo(ran ? 1 : 0);
+            waiter.finish();
+            assertThat(gate.inFlight()).isZero();
+        }
+    }
+
+    @Test
+    void neverAdmitsMoreThanItsLimitAndLosesNoPermitUnderConcurrentAdmitCancelAndComplete() {
+        int limit = 2;
+        AdmissionGate gate = new AdmissionGate(LANE, new FixedLimit(limit), 1_000, Duration.ofHours(1), time, () -> POOL);
+        AtomicInteger outOfBounds = new AtomicInteger();
+        for (int round = 0; round < 5_000; round++) {
+            List<Sinks.One<String>> ends = new ArrayList<>();
+            Disposable[] subscriptions = new Disposable[4];
+            Runnable[] admit = new Runnable[subscriptions.length];
+            for (int i = 0; i < admit.length; i++) {
+                Sinks.One<String> end = Sinks.one();
+                ends.add(end);
+                Mono<String> unit = Mono.defer(() -> {
+                    int inFlight = gate.inFlight();
+                    if (inFlight < 1 || inFlight > limit) {
+                        outOfBounds.incrementAndGet();
+                    }
+                    return end.asMono();
+                });
+                int n = i;
+                admit[i] = () -> subscriptions[n] = gate.admit(unit).subscribe(v -> { }, e -> { });
+            }
+            RaceTestUtils.race(admit);
+            RaceTestUtils.race(
+                    () -> subscriptions[0].dispose(),
+                    () -> ends.get(1).tryEmitValue("done"),
+                    () -> subscriptions[2].dispose(),
+                    () -> ends.get(3).tryEmitError(new IllegalStateException("failed")),
+                    () -> ends.get(0).tryEmitValue("late"));
+            for (Disposable d : subscriptions) {
+                d.dispose();
+            }
+
+            assertThat(gate.inFlight()).as("in flight after round %d", round).isZero();
+            assertThat(gate.queued()).as("queued after round %d", round).isZero();
+        }
+        assertThat(outOfBounds).hasValue(0);
+    }
+}

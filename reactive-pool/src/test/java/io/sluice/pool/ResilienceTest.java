@@ -1,0 +1,187 @@
+package io.sluice.pool;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.github.resilience4j.circuitbreaker.CircuitBreakerConfig;
+import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
+import io.sluice.CircuitOpenException;
+import io.sluice.Database;
+import io.sluice.Lane;
+import io.sluice.RowMapper;
+import io.sluice.TxOptions;
+import io.sluice.testing.FaultProxy;
+import io.sluice.testing.TestLanes;
+import java.time.Duration;
+import java.util.List;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.function.BooleanSupplier;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import reactor.core.Disposable;
+import reactor.core.publisher.Flux;
+import reactor.core.publisher.Mono;
+
+/** Retry, circuit breaker and recovery under real faults: killed backends, a refusing and a black-holed server. */
+class ResilienceTest {
+
+    private static final Lane LANE = Lane.INTERACTIVE;
+    private TestLanes t;
+    private FaultProxy proxy;
+    private Lanes lanes;
+
+    @BeforeEach
+    void start() {
+        t = new TestLanes("resilience");
+        proxy = FaultProxy.start(t.pg().server().host(), t.pg().server().port());
+    }
+
+    @AfterEach
+    void stop() {
+        if (lanes != null) {
+            lanes.close();
+        }
+        proxy.close();
+        assertThat(t.pg().awaitBackends(t.appName(LANE), 0, Duration.ofSeconds(10))).as("connections left on the server").isZero();
+        t.close();
+    }
+
+    private Lanes throughProxy(LaneConfig.Builder lane) {
+        ServerConfig server = t.pg().serverBuilder().host(proxy.host()).port(proxy.port()).connectTimeout(Duration.ofSeconds(2)).build();
+        lanes = Lanes.builder(server).checkBudget(false).meterRegistry(new SimpleMeterRegistry()).lane(lane.build()).build().start().block();
+        return lanes;
+    }
+
+    private static boolean await(BooleanSupplier condition) {
+        long deadline = System.nanoTime() + Duration.ofSeconds(10).toNanos();
+        while (!condition.getAsBoolean()) {
+            if (System.nanoTime() > deadline) {
+                return false;
+            }
+            Mono.delay(Duration.ofMillis(20)).block();
+        }
+        return true;
+    }
+
+    private static Mono<Integer> read(Database db) {
+        return db.sql(LANE, "SELECT 1 FROM pg_sleep(0.002)").idempotent().map(RowMapper.column(Integer.class)).one();
+    }
+
+    @Test
+    void idempotentReadsSeeNoErrorThroughABurstOfKilledBackends() {
+        Database db = throughProxy(t.lane(LANE).maxSize(4).maxPendingAcquires(64)).database();
+        AtomicInteger done = new AtomicInteger();
+        List<Throwable> errors = new CopyOnWriteArrayList<>();
+        Mono<Void> load = Flux.range(0, 2000)
+                .flatMap(i -> Mono.defer(() -> i % 2 == 0 ? read(db)
+                                : db.inTransaction(LANE, TxOptions.readOnly(), s -> s.sql("SELECT 2").map(RowMapper.column(Integer.class)).one()))
+                        .doOnNext(x -> done.incrementAndGet())
+                        .onErrorResume(e -> {
+                            errors.add(e);
+                            return Mono.empty();
+                        }), 8)
+                .then().cache();
+        load.subscribe();
+        for (int burst = 0; burst < 3; burst++) {
+            int target = 300 * (burst + 1);
+            assertThat(await(() -> done.get() >= target)).isTrue();
+            t.pg().terminate(t.appName(LANE));
+        }
+        load.block(Duration.ofSeconds(60));
+        assertThat(errors).as("errors seen by callers").isEmpty();
+        assertThat(done.get()).isEqualTo(2000);
+        assertThat(lanes.snapshot(LANE).acquired()).isZero();
+        assertThat(t.pg().backends(t.appName(LANE))).isLessThanOrEqualTo(4);
+    }
+
+    @Test
+    void idempotentReadsRideOutAServerThatRefusesConnectionsForAWhile() {
+        Database db = throughProxy(t.lane(LANE).maxSize(4).maxPendingAcquires(64)).database();
+        AtomicInteger done = new AtomicInteger();
+        List<Throwable> errors = new CopyOnWriteArrayList<>();
+        Mono<Void> load = Flux.range(0, 1500)
+                .flatMap(i -> read(db).doOnNext(x -> done.incrementAndGet())
+                        .onErrorResume(e -> {
+                            errors.add(e);
+                            return Mono.empty();
+                        }), 8)
+                .then().cache();
+        load.subscribe();
+        assertThat(await(() -> done.get() >= 300)).isTrue();
+        // like a restart: every connection dropped, new ones refused for 0.3 s
+        proxy.refuseNew(true);
+        proxy.dropAll();
+        Mono.delay(Duration.ofMillis(300)).block();
+        proxy.refuseNew(false);
+        load.block(Duration.ofSeconds(60));
+        assertThat(errors).as("errors seen by callers").isEmpty();
+        assertThat(done.get()).isEqualTo(1500);
+    }
+
+    @Test
+    void aBlackHoledServerOpensTheBreakerCallersFailFastAndTheLaneRecovers() {
+        CircuitBreakerConfig breaker = CircuitBreakerConfig.custom()
+                .slidingWindowType(CircuitBreakerConfig.SlidingWindowType.COUNT_BASED).slidingWindowSize(4)
+                .minimumNumberOfCalls(2).failureRateThreshold(50).waitDurationInOpenState(Duration.ofSeconds(1))
+                .permittedNumberOfCallsInHalfOpenState(2).build();
+        Database db = throughProxy(t.lane(LANE).maxSize(2).initialSize(2).clientTimeout(Duration.ofMillis(300))
+                .validationTimeout(Duration.ofMillis(300)).retry(RetryPolicy.none()).circuitBreaker(breaker)).database();
+        assertThat(read(db).block()).isEqualTo(1);
+        proxy.blackHole(true);
+        int timeouts = 0;
+        while (!"OPEN".equals(lanes.admission(LANE).breakerState()) && timeouts < 10) {
+            Throwable e = read(db).map(x -> (Throwable) null).onErrorResume(Mono::just).block(Duration.ofSeconds(5));
+            assertThat(e).isInstanceOf(io.sluice.QueryTimeoutException.class).hasMessageContaining("client timeout");
+            timeouts++;
+        }
+        assertThat(lanes.admission(LANE).breakerState()).isEqualTo("OPEN");
+        long start = System.nanoTime();
+        Throwable open = read(db).map(x -> (Throwable) null).onErrorResume(Mono::just).block(Duration.ofSeconds(5));
+        assertThat(open).isInstanceOf(CircuitOpenException.class).hasMessageContaining("[lane interactive]").hasMessageContaining("OPEN");
+        assertThat(Duration.ofNanos(System.nanoTime() - start)).as("fails fast, not after the client timeout").isLessThan(Duration.ofMillis(250));
+
+        proxy.blackHole(false);
+        Mono.delay(Duration.ofMillis(1100)).block();
+        // half-open: trial calls reach the recovered server and close the breaker
+        assertThat(await(() -> read(db).onErrorResume(e -> Mono.empty()).blockOptional().isPresent()
+                && "CLOSED".equals(lanes.admission(LANE).breakerState()))).isTrue();
+        assertThat(Flux.range(0, 20).flatMap(i -> read(db), 2).count().block()).isEqualTo(20);
+        assertThat(lanes.snapshot(LANE).acquired()).isZero();
+    }
+
+    @Test
+    void aCancelledLongQueryDisappearsFromTheServer() {
+        Database db = throughProxy(t.lane(LANE).maxSize(2)).database();
+        Disposable d = db.sql(LANE, "SELECT pg_sleep(30) /* sluice-cancel-me */").rowsUpdated().subscribe();
+        assertThat(await(() -> running("sluice-cancel-me") == 1)).isTrue();
+        d.dispose();
+        assertThat(await(() -> running("sluice-cancel-me") == 0)).as("the statement stopped on the server").isTrue();
+        assertThat(await(() -> lanes.snapshot(LANE).acquired() == 0)).isTrue();
+    }
+
+    private int running(String marker) {
+        return t.pg().queryOne("SELECT count(*)::int FROM pg_stat_activity WHERE state = 'active' AND query LIKE '%" + marker
+                + "%' AND query NOT LIKE '%pg_stat_activity%'", r -> r.get(0, Integer.class));
+    }
+
+    @Test
+    void aStreamThatFailsAfterEmittingRowsIsNotRetriedSoNoRowIsSeenTwice() {
+        t.pg().execute("CREATE TABLE " + t.schema() + ".seq AS SELECT g AS n FROM generate_series(1, 100000) g");
+        Database db = throughProxy(t.lane(LANE).maxSize(2).fetchSize(100)).database();
+        List<Integer> seen = new CopyOnWriteArrayList<>();
+        Throwable error = db.inTransactionMany(LANE, TxOptions.readOnly(), s -> s.sql("SELECT n FROM seq ORDER BY n")
+                        .map(RowMapper.column(Integer.class)).all())
+                .doOnNext(n -> {
+                    seen.add(n);
+                    if (n == 500) {
+                        proxy.dropAll();
+                    }
+                })
+                .then(Mono.<Throwable>empty()).onErrorResume(Mono::just)
+                .block(Duration.ofSeconds(30));
+        assertThat(error).isInstanceOf(io.sluice.TransientConnectionException.class);
+        assertThat(seen).doesNotHaveDuplicates();
+        assertThat(await(() -> lanes.snapshot(LANE).acquired() == 0)).isTrue();
+    }
+}
