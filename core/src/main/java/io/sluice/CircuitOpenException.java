@@ -11,7 +11,7 @@ public class CircuitOpenException extends SluiceException {
 
     public CircuitOpenException(Lane lane, String state, @Nullable Throwable cause) {
         super(prefix(lane) + "circuit breaker is " + state + ": the lane failed at once instead of trying the database, "
-                + "which failed too often lately. It lets trial calls through after its wait; retry later", lane, null, cause);
+                + "which failed too often lately. It lets trial calls through after its wait; retry later", lane, cause, false);
         this.state = state;
     }
 

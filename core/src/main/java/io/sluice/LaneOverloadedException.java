@@ -17,7 +17,7 @@ public class LaneOverloadedException extends SluiceException {
     public LaneOverloadedException(Lane lane, int limit, int inFlight, int queued, int maxQueue) {
         super(prefix(lane) + "overloaded, rejected at once: " + inFlight + " in flight (limit " + limit + "), "
                 + queued + " waiting (queue holds " + maxQueue + "). Shed load or retry later; raise the lane's "
-                + "limit or queue only if the database has room", lane, null, null);
+                + "limit or queue only if the database has room", lane, null, false);
         this.limit = limit;
         this.inFlight = inFlight;
         this.queued = queued;

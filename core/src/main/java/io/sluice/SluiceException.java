@@ -21,6 +21,16 @@ public abstract class SluiceException extends RuntimeException {
         this.sqlState = sqlState;
     }
 
+    /**
+     * For rejections raised many times a second as control flow (overload, open breaker): no stack trace,
+     * which would cost more than the rejection itself and say nothing.
+     */
+    protected SluiceException(String message, @Nullable Lane lane, @Nullable Throwable cause, boolean writableStackTrace) {
+        super(message, cause, false, writableStackTrace);
+        this.lane = lane;
+        this.sqlState = null;
+    }
+
     /** The lane the work ran on, or {@code null} when the failure is not tied to one. */
     public @Nullable Lane lane() {
         return lane;
