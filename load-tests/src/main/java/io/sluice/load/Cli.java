@@ -59,6 +59,9 @@ public final class Cli {
                   --max-pending N        callers allowed to wait for a connection, all clients (default 1000)
                   --threads N            platform threads of the JDBC baselines (default 200, at least the concurrency)
                   --retries N            retry transient failures of work up to N times, all clients (default 0)
+                  --latency-target DUR   interactive p99 target of sluice-priority and sluice-lending (default 3ms)
+                  --restart MODE         chaos: restart the server for real (pg_ctlcluster, local server, root),
+                                         emulate it at the fault proxy (drop all, refuse for 0.3 s), or auto (default)
                   --sample-interval DUR  timeline and server sampling interval (default 1s)
                   --cooldown DUR         pause between clients (default 2s)
                   --seed N               random seed (default 42)
@@ -94,7 +97,7 @@ public final class Cli {
     public static Settings defaults() {
         return new Settings("throughput", List.of(), 30_000, 30_000, Map.of(), Map.of(), Map.of(), 500, 1000, null,
                 1_000_000, "sluice_bench", "load-tests/reports", true, null, true, 1000, 42, 0, 2000, 1000, 200, "scan",
-                2000, "auto", false, List.of());
+                2000, "auto", false, List.of(), 3, "auto");
     }
 
     public static Settings parse(String... args) {
@@ -123,6 +126,8 @@ public final class Cli {
         int threads = d.threads();
         String background = d.background();
         long cooldown = d.cooldownMs();
+        long latencyTarget = d.latencyTargetMs();
+        String restart = d.restart();
         String progress = d.progress();
         boolean failOnMiss = false;
         List<String> jvmArgs = new ArrayList<>();
@@ -165,6 +170,13 @@ public final class Cli {
                         case "--sample-interval" -> sample = Math.max(100, millis(a, value, false));
                         case "--seed" -> seed = parseLong(a, value);
                         case "--retries" -> retries = nonNegativeInt(a, value);
+                        case "--latency-target" -> latencyTarget = millis(a, value, false);
+                        case "--restart" -> {
+                            if (!List.of("auto", "real", "emulate").contains(value)) {
+                                throw new UsageException("--restart must be auto, real or emulate, was '" + value + "'");
+                            }
+                            restart = value;
+                        }
                         case "--acquire-timeout" -> acquire = millis(a, value, false);
                         case "--max-pending" -> maxPending = nonNegativeInt(a, value);
                         case "--threads" -> threads = positiveInt(a, value);
@@ -197,7 +209,7 @@ public final class Cli {
         }
         return new Settings(scenario, clients, warmup, duration, rates, concurrency, pools, users, think, db, rows, schema,
                 reportDir, fork, jdk21, pgbench, sample, seed, retries, acquire, maxPending, threads, background, cooldown,
-                progress, failOnMiss, jvmArgs);
+                progress, failOnMiss, jvmArgs, latencyTarget, restart);
     }
 
     /** Parses {@code 500ms}, {@code 30s}, {@code 2m}, {@code 1h}, {@code PT30S}, or a number of seconds. */

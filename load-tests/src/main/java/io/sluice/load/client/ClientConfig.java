@@ -11,10 +11,12 @@ import java.util.Map;
  * {@code application_name}s (so the server-side counts see only this run), the lanes' pool sizes (clients
  * with one shared pool get their sum) and the limits on waiting.
  *
- * @param threads platform threads of the blocking (JDBC) clients, at least the highest closed-loop concurrency
+ * @param threads       platform threads of the blocking (JDBC) clients, at least the highest closed-loop concurrency
+ * @param latencyTarget the interactive lane's p99 target for the Sluice variants that yield to it
  */
 public record ClientConfig(ServerConfig server, String schema, String appPrefix, Map<Lane, Integer> poolSizes,
-                           Duration acquireTimeout, int maxPendingAcquires, int threads) {
+                           Duration acquireTimeout, int maxPendingAcquires, int threads, Duration latencyTarget,
+                           @org.jspecify.annotations.Nullable Duration clientTimeout) {
 
     public ClientConfig {
         poolSizes = java.util.Collections.unmodifiableMap(new LinkedHashMap<>(poolSizes));

@@ -19,11 +19,17 @@ public final class Clients {
 
     /** Sluice, measured against everything else. */
     public static final String SLUICE = "sluice";
+    public static final String SLUICE_ADAPTIVE = "sluice-adaptive";
+    public static final String SLUICE_PRIORITY = "sluice-priority";
+    public static final String SLUICE_LENDING = "sluice-lending";
 
     private static final Map<String, String> DESCRIPTIONS = new java.util.LinkedHashMap<>();
 
     static {
-        DESCRIPTIONS.put(SLUICE, "Sluice: one pool per lane, through the Database facade");
+        DESCRIPTIONS.put(SLUICE, "Sluice: one pool per lane, through the Database facade (fixed admission, retry, breaker)");
+        DESCRIPTIONS.put(SLUICE_ADAPTIVE, "Sluice with adaptive (Gradient2) admission on every lane");
+        DESCRIPTIONS.put(SLUICE_PRIORITY, "Sluice with an interactive latency target: lower lanes yield admission while it is missed");
+        DESCRIPTIONS.put(SLUICE_LENDING, "Sluice with lending between interactive and background (reserve 2) and the interactive latency target");
         DESCRIPTIONS.put("r2dbc-pool", "plain r2dbc-pool + r2dbc-postgresql, one shared pool of the same total size");
         DESCRIPTIONS.put("hikari", "HikariCP + pgjdbc on a fixed pool of platform threads");
         DESCRIPTIONS.put("hikari-vt", "HikariCP + pgjdbc on virtual threads (JDK 21+)");
@@ -52,7 +58,7 @@ public final class Clients {
 
     /** {@code sluice}, {@code baseline} (what a user would pick instead) or {@code reference} (pgbench). */
     public static String role(String name) {
-        return name.equals(SLUICE) ? "sluice" : name.startsWith("pgbench") ? "reference" : "baseline";
+        return name.startsWith(SLUICE) ? "sluice" : name.startsWith("pgbench") ? "reference" : "baseline";
     }
 
     public static boolean external(String name) {
@@ -65,7 +71,10 @@ public final class Clients {
 
     public static DbClient create(String name, ClientConfig config) {
         return switch (name) {
-            case SLUICE -> new SluiceClient(config);
+            case SLUICE -> new SluiceClient(config, SluiceClient.Variant.FIXED);
+            case SLUICE_ADAPTIVE -> new SluiceClient(config, SluiceClient.Variant.ADAPTIVE);
+            case SLUICE_PRIORITY -> new SluiceClient(config, SluiceClient.Variant.PRIORITY);
+            case SLUICE_LENDING -> new SluiceClient(config, SluiceClient.Variant.LENDING);
             case "r2dbc-pool" -> new R2dbcPoolClient(config);
             case "r2dbc-per-query" -> new R2dbcPerQueryClient(config);
             case "vertx" -> new VertxClient(config, 1);

@@ -24,17 +24,35 @@ final class SluiceClient implements DbClient {
     private final Lanes lanes;
     private final Database db;
 
-    SluiceClient(ClientConfig config) {
+    /** How the lanes are configured beyond their sizes. */
+    enum Variant { FIXED, ADAPTIVE, PRIORITY, LENDING }
+
+    SluiceClient(ClientConfig config, Variant variant) {
         Lanes.Builder b = Lanes.builder(config.server());
         for (Map.Entry<Lane, Integer> e : config.poolSizes().entrySet()) {
-            b.lane(LaneConfig.builder(e.getKey())
+            LaneConfig.Builder lane = LaneConfig.builder(e.getKey())
                     .maxSize(e.getValue())
                     .initialSize(e.getValue())
                     .acquireTimeout(config.acquireTimeout())
                     .maxPendingAcquires(config.maxPendingAcquires())
                     .applicationName(config.appName(e.getKey().name()))
-                    .sessionSetting("search_path", config.schema())
-                    .build());
+                    .sessionSetting("search_path", config.schema());
+            if (config.clientTimeout() != null) {
+                // a client-side deadline, so a server that stops answering is detected (chaos scenario)
+                lane.clientTimeout(config.clientTimeout());
+            }
+            if (variant == Variant.ADAPTIVE) {
+                lane.adaptiveAdmission(1, e.getValue());
+            }
+            if ((variant == Variant.PRIORITY || variant == Variant.LENDING) && e.getKey().equals(Lane.INTERACTIVE)) {
+                lane.latencyTarget(config.latencyTarget());
+            }
+            b.lane(lane.build());
+        }
+        if (variant == Variant.LENDING && config.poolSizes().containsKey(Lane.INTERACTIVE)
+                && config.poolSizes().containsKey(Lane.BACKGROUND)) {
+            b.lend(Lane.INTERACTIVE, Lane.BACKGROUND, Math.min(2, config.poolSizes().get(Lane.INTERACTIVE) - 1));
+            b.lend(Lane.BACKGROUND, Lane.INTERACTIVE, Math.min(2, config.poolSizes().get(Lane.BACKGROUND) - 1));
         }
         this.lanes = b.build();
         this.db = lanes.database();
@@ -57,7 +75,8 @@ final class SluiceClient implements DbClient {
         }
         if (w.statements().size() == 1) {
             Work.Stmt st = w.statements().get(0);
-            return run(db.sql(w.lane(), st.sql()), st);
+            // a read outside a transaction is safe to run again: let the lane retry it
+            return run(w.readOnly() ? db.sql(w.lane(), st.sql()).idempotent() : db.sql(w.lane(), st.sql()), st);
         }
         return db.withConnection(w.lane(), s -> all(s, w));
     }

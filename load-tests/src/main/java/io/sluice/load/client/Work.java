@@ -33,6 +33,11 @@ public record Work(String op, Lane lane, boolean transactional, boolean readOnly
         return new Work(op, lane, false, false, List.of(stmt));
     }
 
+    /** A single autocommit read, safe to run again (Sluice retries it through failures). */
+    public static Work read(String op, Lane lane, Stmt stmt) {
+        return new Work(op, lane, false, true, List.of(stmt));
+    }
+
     /** A read-write transaction. */
     public static Work transaction(String op, Lane lane, Stmt... stmts) {
         return new Work(op, lane, true, false, List.of(stmts));

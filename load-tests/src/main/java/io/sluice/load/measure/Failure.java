@@ -53,8 +53,14 @@ public record Failure(Outcome outcome, String type, boolean retryable) {
 
     private static Failure sluice(SluiceException s) {
         FailureKind kind = s.kind();
-        if (kind == FailureKind.QUERY_TIMEOUT) {
+        if (kind == FailureKind.QUERY_TIMEOUT || kind == FailureKind.DEADLINE_EXCEEDED) {
             return new Failure(Outcome.TIMEOUT, kind.name(), false);
+        }
+        if (kind == FailureKind.OVERLOADED || kind == FailureKind.CIRCUIT_OPEN) {
+            return new Failure(Outcome.REJECTED, kind.name(), false);
+        }
+        if (s instanceof ConnectionUnavailableException c && c.sqlState() == null && c.getCause() == null && c.waited() != null) {
+            return new Failure(Outcome.TIMEOUT, kind.name() + "[acquire-timeout]", true);
         }
         if (s instanceof ConnectionUnavailableException && s.sqlState() == null) {
             String cause = s.getCause() == null ? "" : s.getCause().getClass().getSimpleName();

@@ -27,6 +27,10 @@ import io.sluice.load.scenario.Scenario;
 import io.sluice.load.scenario.Scenarios;
 import java.io.PrintStream;
 import java.time.Duration;
+import io.sluice.load.client.Clients;
+import io.sluice.load.scenario.FaultContext;
+import io.sluice.pool.ServerConfig;
+import io.sluice.testing.FaultProxy;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.LinkedHashMap;
@@ -63,8 +67,13 @@ public final class ClientRun {
         Scenario scenario = Scenarios.get(s.scenario());
         List<Phase> phases = scenario.phases(s);
         int maxConcurrency = phases.stream().mapToInt(Phase::maxConcurrency).max().orElse(0);
-        ClientConfig config = new ClientConfig(s.server(), s.schema(), task.appPrefix(), scenario.poolSizes(s),
-                Duration.ofMillis(s.acquireTimeoutMs()), s.maxPending(), Math.max(s.threads(), maxConcurrency));
+        FaultProxy proxy = scenario.throughFaultProxy() ? FaultProxy.start(s.server().host(), s.server().port()) : null;
+        ServerConfig target = proxy == null ? s.server() : through(s.server(), proxy);
+        int queue = task.client().startsWith(Clients.SLUICE) && scenario.sluiceQueue(s) >= 0 ? scenario.sluiceQueue(s) : s.maxPending();
+        ClientConfig config = new ClientConfig(target, s.schema(), task.appPrefix(), scenario.poolSizes(s),
+                Duration.ofMillis(s.acquireTimeoutMs()), queue, Math.max(s.threads(), maxConcurrency), s.latencyTarget(),
+                scenario.sluiceClientTimeout(s));
+        FaultContext faults = new FaultContext(proxy, s.server(), task.appPrefix(), s.restart());
         Map<String, Integer> pools = new LinkedHashMap<>();
         config.poolSizes().forEach((lane, size) -> pools.put(lane.name(), size));
         String process = "JVM " + Runtime.version() + ", pid " + ProcessHandle.current().pid();
@@ -78,7 +87,8 @@ public final class ClientRun {
         ServerConnections server = null;
         String error = null;
         try {
-            sampler = new ServerSampler(config.jdbcUrl(), config.jdbcProperties(task.appPrefix()), task.appPrefix(),
+            // the sampler goes to the server directly, never through the fault proxy
+            sampler = new ServerSampler(ClientConfig.jdbcUrl(s.server()), ClientConfig.jdbcProperties(s.server(), task.appPrefix()), task.appPrefix(),
                     s.sampleMs(), () -> recording.seconds(System.nanoTime()));
             client = Clients.create(task.client(), config);
             client.start();
@@ -89,13 +99,16 @@ public final class ClientRun {
             long seed = s.seed();
             for (Phase phase : phases) {
                 phase.loads().forEach(l -> l.ops().forEach(op -> loadOfSeries.put(phase.name() + "/" + op, l)));
-                runPhase(phase, dispatch, recording, monitor, seed++, warnings);
+                runPhase(phase, dispatch, recording, monitor, seed++, warnings, faults);
             }
         } catch (Exception | Error e) {
             error = e.getClass().getSimpleName() + ": " + e.getMessage();
         } finally {
             if (monitor != null) {
                 monitor.stop();
+            }
+            if (proxy != null) {
+                proxy.passThrough().blackHole(false).refuseNew(false);
             }
             if (client != null) {
                 try {
@@ -115,6 +128,9 @@ public final class ClientRun {
                     warnings.add("server-side sampling stopped early: " + sampler.failure());
                 }
                 server = sampler.result(leftover);
+                if (proxy != null) {
+                    proxy.close();
+                }
                 sampler.close();
                 String others = ServerSampler.othersWarning(server);
                 if (others != null) {
@@ -132,8 +148,17 @@ public final class ClientRun {
                 server, warnings, error);
     }
 
+    private static ServerConfig through(ServerConfig real, FaultProxy proxy) {
+        ServerConfig.Builder b = ServerConfig.builder().host(proxy.host()).port(proxy.port()).database(real.database())
+                .user(real.user()).sslMode(real.sslMode()).connectTimeout(Duration.ofSeconds(2));
+        if (real.password() != null) {
+            b.password(real.password());
+        }
+        return b.build();
+    }
+
     private void runPhase(Phase phase, Dispatch dispatch, Recording recording, Monitor monitor, long seed,
-                          List<String> warnings) throws InterruptedException {
+                          List<String> warnings, FaultContext faults) throws InterruptedException {
         List<Driver> drivers = new ArrayList<>();
         for (Load load : phase.loads()) {
             drivers.add(driver(load, dispatch, recording.clock(), seed++));
@@ -150,6 +175,14 @@ public final class ClientRun {
             drivers.forEach(Driver::start);
         }
         monitor.plan(phase.measure().toMillis() / 1000.0);
+        if (phase.fault() != Phase.Fault.NONE) {
+            try {
+                String did = phase.fault().inject(faults);
+                warnings.add("phase " + phase.name() + ": fault injected at its start: " + did);
+            } catch (Exception e) {
+                warnings.add("phase " + phase.name() + ": the fault could not be injected: " + e);
+            }
+        }
         Thread.sleep(phase.measure().toMillis());
         drivers.forEach(Driver::stop);
         recording.endCurrent();

@@ -42,7 +42,7 @@ public final class Isolation implements Scenario {
 
     @Override
     public List<String> defaultClients() {
-        return List.of("sluice", "r2dbc-pool");
+        return List.of("sluice", "sluice-adaptive", "sluice-priority", "sluice-lending", "r2dbc-pool");
     }
 
     @Override
@@ -100,6 +100,30 @@ public final class Isolation implements Scenario {
             out.add(new Target("shared-pool-collapses", d3, collapsed, fmt(ratio) + "x p99, " + failures + " failed of "
                     + (sLoaded.get().outcomes().success() + failures), ">= " + (int) COLLAPSE + "x or failures",
                     collapsed ? "" : "the background load did not hurt the shared pool: raise the background concurrency"));
+        }
+        // every Sluice variant: interactive p99 within 1.5x of its idle p99 AND background throughput at
+        // least 80% of what the single shared pool gives it, both at once
+        Optional<SeriesResult> sharedBg = Results.series(results, "r2dbc-pool", LOADED, Items.SCAN_OP);
+        for (ClientResult r : results) {
+            if (!r.client().startsWith("sluice")) {
+                continue;
+            }
+            Optional<SeriesResult> i0 = Results.series(results, r.client(), IDLE, op);
+            Optional<SeriesResult> i1 = Results.series(results, r.client(), LOADED, op);
+            Optional<SeriesResult> bg = Results.series(results, r.client(), LOADED, Items.SCAN_OP);
+            String d4 = r.client() + ": interactive p99 within 1.5x of idle AND background throughput >= 80% of the shared pool's";
+            if (i0.isEmpty() || i1.isEmpty() || bg.isEmpty() || sharedBg.isEmpty()) {
+                out.add(Results.missing("both-at-once-" + r.client(), d4, "<= 1.5x and >= 80%", r.client() + " or r2dbc-pool"));
+                continue;
+            }
+            double p = Results.p99(i1.get()) / Math.max(0.001, Results.p99(i0.get()));
+            double t = bg.get().throughput() / Math.max(0.001, sharedBg.get().throughput());
+            boolean ok = p <= 1.5 && t >= 0.8 && i1.get().outcomes().failures() == 0;
+            out.add(new Target("both-at-once-" + r.client(), d4, ok, fmt(p) + "x p99, background " + fmt(t * 100) + "% ("
+                    + fmt(bg.get().throughput()) + " vs " + fmt(sharedBg.get().throughput()) + " /s), "
+                    + i1.get().outcomes().failures() + " interactive failures", "<= 1.5x and >= 80%",
+                    ok ? "" : (p > 1.5 ? "interactive latency still rises with the shared CPU; " : "")
+                            + (t < 0.8 ? "the background lane gets less than the shared pool gives it" : "")));
         }
         return out;
     }

@@ -42,6 +42,24 @@ public interface Scenario {
     default void prepare(Connection admin, Settings s) throws SQLException {
     }
 
+    /**
+     * The wait queue of Sluice's lanes in this scenario, or -1 for the run's {@code --max-pending}. Baselines
+     * keep the run's setting (their own behaviour is what is compared).
+     */
+    default int sluiceQueue(Settings s) {
+        return -1;
+    }
+
+    /** Sluice's client-side timeout in this scenario (detects a server that stops answering), or null for none. */
+    default java.time.Duration sluiceClientTimeout(Settings s) {
+        return null;
+    }
+
+    /** Whether the clients connect through a fault-injecting proxy, which the phases' faults drive. */
+    default boolean throughFaultProxy() {
+        return false;
+    }
+
     /** The targets for this scenario, judged on the results. */
     List<Target> targets(Settings s, List<ClientResult> results);
 }

@@ -5,7 +5,8 @@ import java.util.List;
 /** The scenarios by name. */
 public final class Scenarios {
 
-    private static final List<Scenario> ALL = List.of(new Throughput(), new Isolation(), new Users(), new ConnectionPerQuery());
+    private static final List<Scenario> ALL = List.of(new Throughput(), new Isolation(), new Users(), new ConnectionPerQuery(),
+            new Overload(), new Chaos());
 
     private Scenarios() {
     }
