@@ -64,6 +64,8 @@ public final class Cli {
                                          emulate it at the fault proxy (drop all, refuse for 0.3 s), or auto (default)
                   --sample-interval DUR  timeline and server sampling interval (default 1s)
                   --cooldown DUR         pause between clients (default 2s)
+                  --rounds N             run the clients in turn N times and merge each client's rounds, so that
+                                         other load on the machine falls on all clients alike (default 1)
                   --seed N               random seed (default 42)
                   --no-fork              run JVM clients in this JVM (quicker, less isolated); the virtual-thread
                                          baseline still gets its own JVM when this one is older than 21
@@ -97,7 +99,7 @@ public final class Cli {
     public static Settings defaults() {
         return new Settings("throughput", List.of(), 30_000, 30_000, Map.of(), Map.of(), Map.of(), 500, 1000, null,
                 1_000_000, "sluice_bench", "load-tests/reports", true, null, true, 1000, 42, 0, 2000, 1000, 200, "scan",
-                2000, "auto", false, List.of(), 3, "auto");
+                2000, "auto", false, List.of(), 1, 3, "auto");
     }
 
     public static Settings parse(String... args) {
@@ -131,6 +133,7 @@ public final class Cli {
         String progress = d.progress();
         boolean failOnMiss = false;
         List<String> jvmArgs = new ArrayList<>();
+        int rounds = 1;
         for (int i = 0; i < args.length; i++) {
             String a = args[i];
             String value = null;
@@ -183,6 +186,7 @@ public final class Cli {
                         case "--cooldown" -> cooldown = millis(a, value, true);
                         case "--progress" -> progress = oneOf(a, value, "auto", "line", "plain", "off");
                         case "--jvm-arg" -> jvmArgs.add(value);
+                        case "--rounds" -> rounds = positiveInt(a, value);
                         default -> throw new UsageException("unknown option '" + a + "'");
                     }
                 }
@@ -209,7 +213,7 @@ public final class Cli {
         }
         return new Settings(scenario, clients, warmup, duration, rates, concurrency, pools, users, think, db, rows, schema,
                 reportDir, fork, jdk21, pgbench, sample, seed, retries, acquire, maxPending, threads, background, cooldown,
-                progress, failOnMiss, jvmArgs, latencyTarget, restart);
+                progress, failOnMiss, jvmArgs, rounds, latencyTarget, restart);
     }
 
     /** Parses {@code 500ms}, {@code 30s}, {@code 2m}, {@code 1h}, {@code PT30S}, or a number of seconds. */

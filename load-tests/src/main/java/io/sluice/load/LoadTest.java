@@ -10,6 +10,7 @@ import io.sluice.load.report.Model.ClientResult;
 import io.sluice.load.report.Model.Environment;
 import io.sluice.load.report.Model.Report;
 import io.sluice.load.report.Model.Target;
+import io.sluice.load.report.Rounds;
 import io.sluice.load.report.TextSummary;
 import io.sluice.load.run.ChildLauncher;
 import io.sluice.load.run.ClientRun;
@@ -31,7 +32,9 @@ import java.time.Instant;
 import java.time.ZoneOffset;
 import java.time.format.DateTimeFormatter;
 import java.util.ArrayList;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.ThreadLocalRandom;
 
@@ -81,16 +84,23 @@ public final class LoadTest {
                     + ". Check that PostgreSQL is running and PGHOST/PGPORT/PGUSER/PGDATABASE (or --db) point at it", e);
         }
         Path work = Path.of(System.getProperty("java.io.tmpdir"), "sluice-load-" + runId);
-        List<ClientResult> results = new ArrayList<>();
-        for (String client : s.clients()) {
-            ClientResult r = runClient(client, scenario, runId, prefix, jdk21, work, warnings);
-            if (r == null) {
-                continue;
+        Map<String, List<ClientResult>> rounds = new LinkedHashMap<>();
+        for (int round = 1; round <= s.rounds(); round++) {
+            if (s.rounds() > 1) {
+                out.println("-- round " + round + " of " + s.rounds());
             }
-            results.add(r);
-            out.println(TextSummary.clientLine(r));
-            pause(s.cooldownMs());
+            for (String client : s.clients()) {
+                ClientResult r = runClient(client, scenario, runId, prefix, jdk21, work, round == 1 ? warnings : new ArrayList<>());
+                if (r == null) {
+                    continue;
+                }
+                rounds.computeIfAbsent(client, k -> new ArrayList<>()).add(r);
+                out.println(TextSummary.clientLine(r));
+                pause(s.cooldownMs());
+            }
         }
+        List<ClientResult> results = new ArrayList<>();
+        rounds.values().forEach(r -> results.add(Rounds.merge(r)));
         Runs.deleteQuietly(work);
         List<Target> targets = scenario.targets(s, results);
         for (ClientResult r : results) {

@@ -17,7 +17,7 @@ public record Settings(String scenario, List<String> clients, long warmupMs, lon
                        int users, long thinkMs, String db, long rows, String schema, String reportDir, boolean fork,
                        String jdk21, boolean pgbench, long sampleMs, long seed, int retries, long acquireTimeoutMs,
                        int maxPending, int threads, String background, long cooldownMs, String progress,
-                       boolean failOnMiss, List<String> jvmArgs, long latencyTargetMs, String restart) {
+                       boolean failOnMiss, List<String> jvmArgs, int rounds, long latencyTargetMs, String restart) {
 
     public static final String PRIMARY = "*";
 
@@ -70,12 +70,7 @@ public record Settings(String scenario, List<String> clients, long warmupMs, lon
     public Settings withProgress(String mode) {
         return new Settings(scenario, clients, warmupMs, durationMs, rates, concurrency, poolSizes, users, thinkMs, db, rows,
                 schema, reportDir, fork, jdk21, pgbench, sampleMs, seed, retries, acquireTimeoutMs, maxPending, threads,
-                background, cooldownMs, mode, failOnMiss, jvmArgs, latencyTargetMs, restart);
+                background, cooldownMs, mode, failOnMiss, jvmArgs, rounds, latencyTargetMs, restart);
     }
 
-    public Settings withScenario(String name) {
-        return new Settings(name, clients, warmupMs, durationMs, rates, concurrency, poolSizes, users, thinkMs, db, rows,
-                schema, reportDir, fork, jdk21, pgbench, sampleMs, seed, retries, acquireTimeoutMs, maxPending, threads,
-                background, cooldownMs, progress, failOnMiss, jvmArgs, latencyTargetMs, restart);
-    }
 }

@@ -63,7 +63,8 @@ public final class Model {
     /** One kind of work (an operation on a lane) within a segment. */
     public record SeriesResult(String series, String lane, String load, double throughput, double attemptedRate,
                                Outcomes outcomes, Map<String, Long> errorsByType, Map<String, LatencyStats> latencyMs,
-                               List<PercentilePoint> percentiles, Map<String, String> hdr, Steadiness steadiness) {
+                               List<PercentilePoint> percentiles, Map<String, String> hdr, Steadiness steadiness,
+                               List<Double> roundThroughput) {
     }
 
     public record Outcomes(long success, long rejected, long timeout, long error, long retries, long unfinished) {

@@ -55,8 +55,9 @@ public final class SeriesResults {
         }
         double secs = Math.max(1e-9, seconds);
         long attempted = outcomes.success() + outcomes.failures();
-        return new SeriesResult(series, lane, load, round1(outcomes.success() / secs), round1(attempted / secs), outcomes,
-                errorsByType, latency, percentiles(success), hdr, steadiness);
+        double throughput = round1(outcomes.success() / secs);
+        return new SeriesResult(series, lane, load, throughput, round1(attempted / secs), outcomes,
+                errorsByType, latency, percentiles(success), hdr, steadiness, List.of(throughput));
     }
 
     /**

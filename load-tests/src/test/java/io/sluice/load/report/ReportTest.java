@@ -50,6 +50,27 @@ class ReportTest {
     }
 
     @Test
+    void roundsOfOneClientMergeIntoOneResult() {
+        var one = SampleReport.client("sluice", 1);
+        var two = SampleReport.client("sluice", 2);
+        var merged = Rounds.merge(java.util.List.of(one, two));
+        SeriesResult a = one.series("load", "point-read");
+        SeriesResult b = two.series("load", "point-read");
+        SeriesResult m = merged.series("load", "point-read");
+
+        assertThat(m.outcomes().success()).isEqualTo(a.outcomes().success() + b.outcomes().success());
+        assertThat(m.errorsByType()).containsEntry("error:SQLException[40001]", 200L);
+        assertThat(m.roundThroughput()).containsExactly(a.throughput(), b.throughput());
+        assertThat(SeriesResults.decode(m.hdr().get("success")).getTotalCount()).isEqualTo(9800);
+        assertThat(m.latencyMs().get("success").max()).isEqualTo(b.latencyMs().get("success").max());
+        double seconds = one.measured("load").durationSec() + two.measured("load").durationSec();
+        assertThat(merged.measured("load").durationSec()).isCloseTo(seconds, org.assertj.core.api.Assertions.within(0.002));
+        assertThat(m.throughput()).isCloseTo(9800 / seconds, org.assertj.core.api.Assertions.within(0.2));
+        assertThat(merged.process()).startsWith("2 rounds");
+        assertThat(merged.timeline()).hasSize(one.timeline().size() + two.timeline().size());
+    }
+
+    @Test
     void comparisonsPutSluiceAgainstEachBaselineAndEveryoneAgainstPgbench() {
         Report r = SampleReport.build("sluice", "r2dbc-pool", "pgbench");
         assertThat(r.comparisons()).extracting(c -> c.client() + ">" + c.baseline())
