@@ -117,6 +117,10 @@ public final class ClientRun {
                     warnings.add("closing the client failed: " + e.getMessage());
                 }
             }
+            if (proxy != null) {
+                // connections whose Terminate the black hole swallowed stay open at the proxy until it closes
+                proxy.close();
+            }
             if (sampler != null) {
                 sampler.stop();
                 int leftover = sampler.leftover(5000);
@@ -128,9 +132,6 @@ public final class ClientRun {
                     warnings.add("server-side sampling stopped early: " + sampler.failure());
                 }
                 server = sampler.result(leftover);
-                if (proxy != null) {
-                    proxy.close();
-                }
                 sampler.close();
                 String others = ServerSampler.othersWarning(server);
                 if (others != null) {

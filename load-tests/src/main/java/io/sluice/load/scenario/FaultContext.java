@@ -46,7 +46,7 @@ public final class FaultContext {
         try (Connection c = DriverManager.getConnection("jdbc:postgresql://" + server.host() + ":" + server.port() + "/"
                 + server.database(), p); Statement st = c.createStatement();
              ResultSet rs = st.executeQuery("SELECT count(pg_terminate_backend(pid)) FROM pg_stat_activity WHERE application_name LIKE '"
-                     + appPrefix.replace("'", "''") + "%' AND application_name <> '" + appPrefix.replace("'", "''") + "'")) {
+                     + appPrefix.replace("'", "''") + "%' AND application_name <> '" + appPrefix.replace("'", "''") + "monitor'")) {
             rs.next();
             return rs.getInt(1);
         }
