@@ -51,7 +51,8 @@ public final class Cli {
                   --think DUR            users scenario: mean think time (default 1s)
                   --background KIND      isolation scenario: background queries, scan (CPU-bound, default) or sleep
                   --db URL               r2dbc:postgresql://user:password@host:5432/db or postgresql://...
-                                         (default: the PG* variables, else 127.0.0.1:5432, the OS user)
+                                         (default: SLUICE_TEST_URL, else the PG* variables, else
+                                         127.0.0.1:5432 as the OS user: the database the tests use)
                   --rows N               rows of the seeded items table (default 1000000)
                   --schema NAME          schema of the seeded data, kept between runs (default sluice_bench)
                   --report-dir DIR       where reports are written (default load-tests/reports)

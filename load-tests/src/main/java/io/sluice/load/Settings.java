@@ -62,9 +62,16 @@ public record Settings(String scenario, List<String> clients, long warmupMs, lon
         return v != null ? v : fallback;
     }
 
-    /** The server: {@code --db} when given, else the {@code PG*} variables, else 127.0.0.1:5432. */
+    /**
+     * The server, found as the tests find it: {@code --db} when given, else {@code SLUICE_TEST_URL}, else the
+     * {@code PG*} variables, else 127.0.0.1:5432 as the operating-system user.
+     */
     public ServerConfig server() {
-        return db == null || db.isBlank() ? ServerConfig.fromEnvironment().build() : ServerConfig.fromUrl(db).build();
+        if (db != null && !db.isBlank()) {
+            return ServerConfig.fromUrl(db).build();
+        }
+        String url = System.getenv("SLUICE_TEST_URL");
+        return url != null && !url.isBlank() ? ServerConfig.fromUrl(url).build() : ServerConfig.fromEnvironment().build();
     }
 
     public Settings withProgress(String mode) {

@@ -73,14 +73,7 @@ public final class OpenLoopDriver implements Driver {
     @Override
     public void stop() {
         running = false;
-        if (thread != null) {
-            thread.interrupt();
-            try {
-                thread.join(5000);
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-            }
-        }
+        Threads.stop(thread, 5000);
     }
 
     @Override

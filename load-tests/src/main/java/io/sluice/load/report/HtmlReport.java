@@ -37,10 +37,7 @@ public final class HtmlReport {
 
     public static void write(Path file, Report report) {
         try {
-            Path parent = file.toAbsolutePath().getParent();
-            if (parent != null) {
-                Files.createDirectories(parent);
-            }
+            Json.createParent(file);
             Files.writeString(file, render(report));
         } catch (IOException e) {
             throw new UncheckedIOException("could not write " + file + ": " + e.getMessage(), e);

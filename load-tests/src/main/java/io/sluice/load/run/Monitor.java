@@ -5,6 +5,7 @@ import io.sluice.load.client.DbClient.PoolState;
 import io.sluice.load.measure.Progress;
 import io.sluice.load.measure.Recording;
 import io.sluice.load.measure.Segment;
+import io.sluice.load.measure.Threads;
 import io.sluice.load.report.LatencyStats;
 import io.sluice.load.report.Model.PoolPoint;
 import io.sluice.load.report.Model.TimelinePoint;
@@ -144,14 +145,7 @@ final class Monitor {
 
     void stop() {
         running = false;
-        if (thread != null) {
-            thread.interrupt();
-            try {
-                thread.join(2000);
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-            }
-        }
+        Threads.stop(thread, 2000);
         tick(System.nanoTime());
         progress.done();
     }

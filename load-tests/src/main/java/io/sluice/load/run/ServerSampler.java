@@ -1,5 +1,6 @@
 package io.sluice.load.run;
 
+import io.sluice.load.measure.Threads;
 import io.sluice.load.report.LatencyStats;
 import io.sluice.load.report.Model.ServerConnections;
 import io.sluice.load.report.Model.ServerPoint;
@@ -92,14 +93,7 @@ public final class ServerSampler implements AutoCloseable {
 
     public void stop() {
         running = false;
-        if (thread != null) {
-            thread.interrupt();
-            try {
-                thread.join(5000);
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-            }
-        }
+        Threads.stop(thread, 5000);
     }
 
     /** Connections of this run still open, after waiting up to {@code waitMs} for them to go. */
