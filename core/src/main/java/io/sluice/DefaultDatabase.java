@@ -63,6 +63,11 @@ final class DefaultDatabase implements Database {
             }
 
             @Override
+            public <T> Mono<T> runMono(Function<DefaultSession, Mono<T>> body, boolean idempotent) {
+                return mono(lane, null, idempotent, s -> body.apply((DefaultSession) s));
+            }
+
+            @Override
             public int fetchSize() {
                 return source.settings(lane).fetchSize();
             }

@@ -4,7 +4,6 @@ import io.r2dbc.spi.Readable;
 import io.r2dbc.spi.Result;
 import io.r2dbc.spi.Statement;
 import java.util.Arrays;
-import java.util.List;
 import java.util.function.Function;
 import org.jspecify.annotations.Nullable;
 import reactor.core.publisher.Flux;
@@ -19,6 +18,9 @@ final class DefaultQuery implements Query {
 
         /** Runs {@code body} with a live session; cold. {@code idempotent}: the statement may be run again. */
         <T> Flux<T> run(Function<DefaultSession, Flux<T>> body, boolean idempotent);
+
+        /** As {@link #run}, for at most one result. */
+        <T> Mono<T> runMono(Function<DefaultSession, Mono<T>> body, boolean idempotent);
 
         int fetchSize();
     }
@@ -100,8 +102,7 @@ final class DefaultQuery implements Query {
 
     @Override
     public Mono<Long> rowsUpdated() {
-        return runner.run(s -> s.track(execute(s, 0).concatMap(Result::getRowsUpdated)), idempotent)
-                .reduce(0L, Long::sum);
+        return runner.runMono(s -> s.track(execute(s, 0).concatMap(Result::getRowsUpdated)).reduce(0L, Long::sum), idempotent);
     }
 
     private Query set(int index, @Nullable Object value, String placeholder) {
@@ -194,21 +195,25 @@ final class DefaultQuery implements Query {
 
         @Override
         public Mono<T> one() {
-            return atMostTwo().flatMap(list -> list.size() == 1 ? Mono.just(list.get(0))
-                    : Mono.error(new ResultSizeException(runner.lane(), parsed.original, "exactly one row", 1, list.size())));
+            return runner.runMono(s -> s.track(execute(s, 0).concatMap(r -> r.map(mapping))).single()
+                    .onErrorMap(e -> sizeError(e, "exactly one row")), idempotent);
         }
 
         @Override
         public Mono<T> optional() {
-            return atMostTwo().flatMap(list -> switch (list.size()) {
-                case 0 -> Mono.empty();
-                case 1 -> Mono.just(list.get(0));
-                default -> Mono.error(new ResultSizeException(runner.lane(), parsed.original, "at most one row", 1, 2));
-            });
+            return runner.runMono(s -> s.track(execute(s, 0).concatMap(r -> r.map(mapping))).singleOrEmpty()
+                    .onErrorMap(e -> sizeError(e, "at most one row")), idempotent);
         }
 
-        private Mono<List<T>> atMostTwo() {
-            return runner.run(s -> s.track(execute(s, 0).concatMap(r -> r.map(mapping)).take(2)), idempotent).collectList();
+        /** Reactor's own errors of {@code single()} and {@code singleOrEmpty()}, as Sluice's. */
+        private Throwable sizeError(Throwable e, String expected) {
+            if (e instanceof java.util.NoSuchElementException && "Source was empty".equals(e.getMessage())) {
+                return new ResultSizeException(runner.lane(), parsed.original, expected, 1, 0);
+            }
+            if (e instanceof IndexOutOfBoundsException && String.valueOf(e.getMessage()).startsWith("Source emitted more than one item")) {
+                return new ResultSizeException(runner.lane(), parsed.original, expected, 1, 2);
+            }
+            return e;
         }
 
         @Override

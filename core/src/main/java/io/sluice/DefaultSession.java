@@ -4,6 +4,7 @@ import io.r2dbc.spi.Connection;
 import io.r2dbc.spi.R2dbcException;
 import java.util.function.Function;
 import reactor.core.publisher.Flux;
+import reactor.core.publisher.Mono;
 
 /** A borrowed connection and what Sluice needs to know about it to hand it back cleanly. */
 final class DefaultSession implements Session, DefaultQuery.Runner {
@@ -57,27 +58,33 @@ final class DefaultSession implements Session, DefaultQuery.Runner {
     }
 
     @Override
+    public <T> Mono<T> runMono(Function<DefaultSession, Mono<T>> body, boolean idempotent) {
+        return Mono.defer(() -> closed ? Mono.<T>error(new SessionClosedException(lane)) : body.apply(this))
+                .onErrorMap(e -> Failures.translate(lane, e));
+    }
+
+    @Override
     public int fetchSize() {
         return fetchSize;
     }
 
+    /** Follows one statement: running until it completes or fails (not when cancelled), and whether it failed on the server. */
     <T> Flux<T> track(Flux<T> statement) {
-        return statement
-                .doOnSubscribe(ignored -> {
-                    statementRunning = true;
-                    anyStatementSent = true;
-                })
-                .doOnNext(ignored -> lastStatementFailed = false)
-                .doOnComplete(() -> {
-                    lastStatementFailed = false;
-                    statementRunning = false;
-                })
-                .doOnError(e -> {
-                    statementRunning = false;
-                    if (e instanceof R2dbcException r && r.getSqlState() != null) {
-                        lastStatementFailed = true;
-                    }
-                });
+        statementRunning = true;
+        anyStatementSent = true;
+        return statement.doOnEach(signal -> {
+            if (signal.isOnNext()) {
+                lastStatementFailed = false;
+            } else if (signal.isOnComplete()) {
+                lastStatementFailed = false;
+                statementRunning = false;
+            } else if (signal.isOnError()) {
+                statementRunning = false;
+                if (signal.getThrowable() instanceof R2dbcException r && r.getSqlState() != null) {
+                    lastStatementFailed = true;
+                }
+            }
+        });
     }
 
     boolean lastStatementFailed() {

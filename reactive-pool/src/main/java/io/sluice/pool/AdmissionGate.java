@@ -41,6 +41,8 @@ final class AdmissionGate {
     private volatile double yieldFactor = 1.0;
     private volatile IntSupplier borrowable = () -> 0;
     private volatile Runnable afterRelease = () -> { };
+    /** Told of every finished unit: its latency (queueing included) and its failure, or null. */
+    private volatile java.util.function.BiConsumer<Long, FailureKind> finished = (nanos, failure) -> { };
     private final java.util.function.Supplier<io.sluice.PoolSnapshot> pool;
 
     private final long[] latencies = new long[LATENCY_WINDOW];
@@ -171,12 +173,17 @@ final class AdmissionGate {
         if (p.inFlightAtStart() > 0) {
             limit.onSample(now - p.startNanos(), p.inFlightAtStart(), dropped);
             recordLatency(now - p.requestedNanos());
+            finished.accept(now - p.requestedNanos(), failure);
         }
         synchronized (this) {
             inFlight--;
         }
         drain();
         afterRelease.run();
+    }
+
+    void onFinished(java.util.function.BiConsumer<Long, FailureKind> listener) {
+        this.finished = listener;
     }
 
     /** Called after every release, e.g. to let a borrowing lane use capacity this lane no longer needs. */

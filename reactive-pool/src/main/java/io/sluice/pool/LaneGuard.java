@@ -35,6 +35,7 @@ final class LaneGuard {
     private final RetryPolicy retry;
     private final Scheduler scheduler;
     private final MeterRegistry meters;
+    private final java.util.concurrent.ConcurrentHashMap<String, Timer> timers = new java.util.concurrent.ConcurrentHashMap<>();
 
     LaneGuard(Lane lane, AdmissionGate gate, @Nullable CircuitBreaker breaker, RetryPolicy retry, Scheduler scheduler,
               MeterRegistry meters) {
@@ -44,10 +45,14 @@ final class LaneGuard {
         this.retry = retry;
         this.scheduler = scheduler;
         this.meters = meters;
+        gate.onFinished((nanos, failure) -> timers.computeIfAbsent(failure == null ? "success"
+                        : failure.name().toLowerCase(Locale.ROOT), o -> Timer.builder(SluiceMeters.WORK)
+                        .tags(Tags.of("lane", lane.name(), "outcome", o)).register(meters))
+                .record(nanos, TimeUnit.NANOSECONDS));
     }
 
     <T> Mono<T> guard(Mono<T> unit) {
-        Mono<T> attempt = gate.admit(unit.transform(this::timed));
+        Mono<T> attempt = gate.admit(unit);
         if (breaker != null) {
             attempt = attempt.transformDeferred(CircuitBreakerOperator.of(breaker)).onErrorMap(CallNotPermittedException.class, this::open);
         }
@@ -56,7 +61,7 @@ final class LaneGuard {
     }
 
     <T> Flux<T> guard(Flux<T> unit) {
-        Flux<T> attempt = gate.admit(unit.transform(this::timed));
+        Flux<T> attempt = gate.admit(unit);
         if (breaker != null) {
             attempt = attempt.transformDeferred(CircuitBreakerOperator.of(breaker)).onErrorMap(CallNotPermittedException.class, this::open);
         }
@@ -74,28 +79,6 @@ final class LaneGuard {
     private Throwable open(CallNotPermittedException e) {
         meters.counter(SluiceMeters.REJECTED, "lane", lane.name(), "reason", "circuit_open").increment();
         return new CircuitOpenException(lane, breaker == null ? "OPEN" : breaker.getState().name(), e);
-    }
-
-    private <T> Mono<T> timed(Mono<T> work) {
-        return Mono.defer(() -> {
-            long start = System.nanoTime();
-            return work.doOnEach(s -> {
-                if (s.isOnComplete() || s.isOnError()) {
-                    recordWork(start, s.getThrowable());
-                }
-            });
-        });
-    }
-
-    private <T> Flux<T> timed(Flux<T> work) {
-        return Flux.defer(() -> {
-            long start = System.nanoTime();
-            return work.doOnEach(s -> {
-                if (s.isOnComplete() || s.isOnError()) {
-                    recordWork(start, s.getThrowable());
-                }
-            });
-        });
     }
 
     private Retry spec(@Nullable Deadline deadline, java.util.concurrent.atomic.@Nullable AtomicBoolean emitted) {
@@ -117,22 +100,6 @@ final class LaneGuard {
             meters.counter(SluiceMeters.RETRIES, "lane", lane.name(), "kind", s.kind().name().toLowerCase(Locale.ROOT)).increment();
             return Mono.delay(delay, scheduler);
         }));
-    }
-
-    static String outcome(@Nullable Throwable error) {
-        if (error == null) {
-            return "success";
-        }
-        FailureKind kind = Failures.classify(error);
-        return kind == null ? "error" : kind.name().toLowerCase(Locale.ROOT);
-    }
-
-    private final java.util.concurrent.ConcurrentHashMap<String, Timer> timers = new java.util.concurrent.ConcurrentHashMap<>();
-
-    void recordWork(long startNanos, @Nullable Throwable error) {
-        timers.computeIfAbsent(outcome(error), o -> Timer.builder(SluiceMeters.WORK)
-                        .tags(Tags.of("lane", lane.name(), "outcome", o)).register(meters))
-                .record(System.nanoTime() - startNanos, TimeUnit.NANOSECONDS);
     }
 
     AdmissionGate gate() {

@@ -313,6 +313,10 @@ public final class Lanes implements ConnectionSource, AutoCloseable {
 
     @Override
     public Mono<Connection> acquire(Lane lane) {
+        LanePool direct = loans.isEmpty() ? pools.get(lane) : null;
+        if (direct != null) {
+            return direct.acquire(); // cold already
+        }
         return Mono.defer(() -> {
             LanePool own = pool(lane);
             List<Loan> from = loans.get(lane);
