@@ -40,6 +40,7 @@ final class AdmissionGate {
     private int inFlight;
     private volatile double yieldFactor = 1.0;
     private volatile IntSupplier borrowable = () -> 0;
+    private final Disposable sweeper;
     private volatile Runnable afterRelease = () -> { };
     /** Told of every finished unit: its latency (queueing included) and its failure, or null. */
     private volatile java.util.function.BiConsumer<Long, FailureKind> finished = (nanos, failure) -> { };
@@ -60,6 +61,8 @@ final class AdmissionGate {
         this.maxQueue = maxQueue;
         this.queueTimeout = queueTimeout;
         this.scheduler = scheduler;
+        long period = Math.max(1_000_000L, Math.min(50_000_000L, queueTimeout.toNanos() / 4));
+        this.sweeper = scheduler.schedulePeriodically(this::sweep, period, period, java.util.concurrent.TimeUnit.NANOSECONDS);
     }
 
     /** A granted admission. */
@@ -73,8 +76,9 @@ final class AdmissionGate {
     private final class Waiter {
         final MonoSink<Permit> sink;
         final long requestedNanos = System.nanoTime();
+        /** When it stops waiting, on the scheduler's clock. */
+        long expiresAt;
         final AtomicInteger state = new AtomicInteger(PENDING);
-        volatile Disposable timer;
 
         Waiter(MonoSink<Permit> sink) {
             this.sink = sink;
@@ -119,6 +123,7 @@ final class AdmissionGate {
                     sink.error(new LaneOverloadedException(lane, effectiveLimit(), inFlight, queue.size(), maxQueue));
                     return;
                 } else {
+                    w.expiresAt = scheduler.now(java.util.concurrent.TimeUnit.NANOSECONDS) + queueTimeout.toNanos();
                     queue.addLast(w);
                 }
             }
@@ -126,15 +131,39 @@ final class AdmissionGate {
             sink.onCancel(() -> leave(w));
             if (granted != null) {
                 sink.success(granted);
-                return;
             }
-            w.timer = scheduler.schedule(() -> timeout(w), queueTimeout.toNanos(), java.util.concurrent.TimeUnit.NANOSECONDS);
         });
+    }
+
+    /**
+     * Fails the waiters whose time is up. One periodic sweep per gate instead of a timer per waiter (a timer
+     * each would cost more than the admission itself); the queue is FIFO, so the expired are at its head.
+     */
+    private void sweep() {
+        long now = scheduler.now(java.util.concurrent.TimeUnit.NANOSECONDS);
+        while (true) {
+            Waiter w;
+            synchronized (this) {
+                w = queue.peekFirst();
+                if (w == null || w.expiresAt - now > 0) {
+                    return;
+                }
+            }
+            timeout(w);
+        }
+    }
+
+    /** Stops the periodic sweep; waiters still queued then wait for admission or their cancel. */
+    void close() {
+        sweeper.dispose();
     }
 
     private void timeout(Waiter w) {
         if (!w.state.compareAndSet(PENDING, GONE)) {
-            return; // admitted or cancelled meanwhile
+            synchronized (this) {
+                queue.remove(w); // admitted or cancelled meanwhile; never left at the head
+            }
+            return;
         }
         synchronized (this) {
             queue.remove(w);
@@ -156,10 +185,6 @@ final class AdmissionGate {
         if (w.state.compareAndSet(PENDING, GONE)) {
             synchronized (this) {
                 queue.remove(w);
-            }
-            Disposable timer = w.timer;
-            if (timer != null) {
-                timer.dispose();
             }
         } else if (w.state.compareAndSet(GRANTED, GONE)) {
             release(new Permit(System.nanoTime(), w.requestedNanos, 0), null);
@@ -206,9 +231,6 @@ final class AdmissionGate {
                 permit = new Permit(System.nanoTime(), next.requestedNanos, inFlight);
             }
             if (next.state.compareAndSet(PENDING, GRANTED)) {
-                if (next.timer != null) {
-                    next.timer.dispose();
-                }
                 // stays GRANTED: if the subscriber cancelled first, the sink drops the permit and leave() gives it back
                 next.sink.success(permit);
             } else {

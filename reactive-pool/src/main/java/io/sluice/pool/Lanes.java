@@ -425,6 +425,7 @@ public final class Lanes implements ConnectionSource, AutoCloseable {
             }
             refill.dispose();
             priority.dispose();
+            guards.values().forEach(g -> g.gate().close());
             pools.values().forEach(LanePool::stopAdmitting);
             Mono<Void> drained = Flux.interval(Duration.ZERO, Duration.ofMillis(10), scheduler)
                     .filter(t -> pools.values().stream().allMatch(p -> p.snapshot().acquired() == 0))
