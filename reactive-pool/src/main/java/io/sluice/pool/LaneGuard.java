@@ -19,7 +19,6 @@ import org.jspecify.annotations.Nullable;
 import reactor.core.publisher.Flux;
 import reactor.core.publisher.Mono;
 import reactor.core.scheduler.Scheduler;
-import reactor.util.retry.Retry;
 
 /**
  * One lane's resilience around a unit of work, outermost first: retry (transient, retry-safe failures,
@@ -57,7 +56,45 @@ final class LaneGuard {
             attempt = attempt.transformDeferred(CircuitBreakerOperator.of(breaker)).onErrorMap(CallNotPermittedException.class, this::open);
         }
         Mono<T> once = attempt;
-        return retry.maxAttempts() <= 1 ? once : Mono.deferContextual(ctx -> once.retryWhen(spec(Deadline.from(ctx), null)));
+        if (retry.maxAttempts() <= 1) {
+            return once;
+        }
+        // onErrorResume, not retryWhen: nothing is set up per unit until a failure actually happens
+        return Mono.deferContextual(ctx -> {
+            Deadline deadline = Deadline.from(ctx);
+            long start = scheduler.now(TimeUnit.NANOSECONDS);
+            return retrying(once, 1, start, deadline);
+        });
+    }
+
+    private <T> Mono<T> retrying(Mono<T> once, int attempt, long start, @Nullable Deadline deadline) {
+        return once.onErrorResume(e -> {
+            Duration delay = retryDelay(e, attempt, start, deadline, false);
+            return delay == null ? Mono.error(e) : Mono.delay(delay, scheduler).then(retrying(once, attempt + 1, start, deadline));
+        });
+    }
+
+    private <T> Flux<T> retrying(Flux<T> once, int attempt, long start, @Nullable Deadline deadline,
+                                 java.util.concurrent.atomic.AtomicBoolean emitted) {
+        return once.onErrorResume(e -> {
+            Duration delay = retryDelay(e, attempt, start, deadline, emitted.get());
+            return delay == null ? Flux.error(e) : Mono.delay(delay, scheduler).thenMany(retrying(once, attempt + 1, start, deadline, emitted));
+        });
+    }
+
+    /** The delay before the next attempt, or null when {@code failure} is not to be retried. */
+    private @Nullable Duration retryDelay(Throwable failure, int attemptsSoFar, long start, @Nullable Deadline deadline, boolean emitted) {
+        if (!(failure instanceof SluiceException s) || !s.isRetryable() || attemptsSoFar >= retry.maxAttempts() || emitted) {
+            return null;
+        }
+        Duration delay = retry.delay(attemptsSoFar);
+        // elapsed time on the scheduler the delays run on, so maxTotal counts them on any (e.g. virtual) clock
+        Duration elapsed = Duration.ofNanos(scheduler.now(TimeUnit.NANOSECONDS) - start);
+        if (elapsed.plus(delay).compareTo(retry.maxTotal()) > 0 || (deadline != null && deadline.timeLeft().compareTo(delay) <= 0)) {
+            return null;
+        }
+        meters.counter(SluiceMeters.RETRIES, "lane", lane.name(), "kind", s.kind().name().toLowerCase(Locale.ROOT)).increment();
+        return delay;
     }
 
     <T> Flux<T> guard(Flux<T> unit) {
@@ -72,34 +109,13 @@ final class LaneGuard {
         // a stream that already emitted rows is never retried: the subscriber would see them twice
         return Flux.deferContextual(ctx -> {
             java.util.concurrent.atomic.AtomicBoolean emitted = new java.util.concurrent.atomic.AtomicBoolean();
-            return once.doOnNext(x -> emitted.set(true)).retryWhen(spec(Deadline.from(ctx), emitted));
+            return retrying(once.doOnNext(x -> emitted.set(true)), 1, scheduler.now(TimeUnit.NANOSECONDS), Deadline.from(ctx), emitted);
         });
     }
 
     private Throwable open(CallNotPermittedException e) {
         meters.counter(SluiceMeters.REJECTED, "lane", lane.name(), "reason", "circuit_open").increment();
         return new CircuitOpenException(lane, breaker == null ? "OPEN" : breaker.getState().name(), e);
-    }
-
-    private Retry spec(@Nullable Deadline deadline, java.util.concurrent.atomic.@Nullable AtomicBoolean emitted) {
-        // elapsed time on the scheduler the delays run on, so maxTotal counts them on any (e.g. virtual) clock
-        long start = scheduler.now(TimeUnit.NANOSECONDS);
-        return Retry.from(signals -> signals.concatMap(rs -> {
-            Throwable failure = rs.failure();
-            long retriesSoFar = rs.totalRetries();
-            if (!(failure instanceof SluiceException s) || !s.isRetryable() || retriesSoFar + 1 >= retry.maxAttempts()
-                    || (emitted != null && emitted.get())) {
-                return Mono.error(failure);
-            }
-            Duration delay = retry.delay(retriesSoFar + 1);
-            Duration elapsed = Duration.ofNanos(scheduler.now(TimeUnit.NANOSECONDS) - start);
-            if (elapsed.plus(delay).compareTo(retry.maxTotal()) > 0
-                    || (deadline != null && deadline.timeLeft().compareTo(delay) <= 0)) {
-                return Mono.error(failure);
-            }
-            meters.counter(SluiceMeters.RETRIES, "lane", lane.name(), "kind", s.kind().name().toLowerCase(Locale.ROOT)).increment();
-            return Mono.delay(delay, scheduler);
-        }));
     }
 
     AdmissionGate gate() {
