@@ -37,7 +37,8 @@ final class AdmissionGate {
     private final Duration queueTimeout;
     private final Scheduler scheduler;
     private final ArrayDeque<Waiter> queue = new ArrayDeque<>();
-    private int inFlight;
+    /** Written under this gate's lock; read without it (other gates' limits read it: no lock ordering to get wrong). */
+    private volatile int inFlight;
     private volatile double yieldFactor = 1.0;
     private volatile IntSupplier borrowable = () -> 0;
     private final Disposable sweeper;
@@ -260,7 +261,7 @@ final class AdmissionGate {
         return copy[Math.max(0, Math.min(n - 1, (int) Math.ceil(percentile / 100.0 * n) - 1))];
     }
 
-    synchronized int inFlight() {
+    int inFlight() {
         return inFlight;
     }
 

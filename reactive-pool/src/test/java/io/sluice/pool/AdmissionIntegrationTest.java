@@ -93,6 +93,7 @@ class AdmissionIntegrationTest {
                 .lane(t.lane(Lane.INTERACTIVE).maxSize(4).statementTimeout(Duration.ofSeconds(3)).build())
                 .lane(t.lane(Lane.BACKGROUND).maxSize(2).statementTimeout(Duration.ofSeconds(60)).maxPendingAcquires(20).build())
                 .lend(Lane.INTERACTIVE, Lane.BACKGROUND, 1)
+                .lend(Lane.BACKGROUND, Lane.INTERACTIVE, 1)  // both ways: each gate reads the other's load
                 .build().start().block();
         try {
             Database db = lanes.database();
@@ -110,6 +111,10 @@ class AdmissionIntegrationTest {
                         .map(RowMapper.column(String.class)).one().block()).isEqualTo(t.appName(Lane.INTERACTIVE) + "/3s");
             }
             assertThat(lanes.snapshot(Lane.INTERACTIVE).acquired()).isZero();
+            // both lanes busy at once, many times: no lock-order deadlock between the two gates
+            Long n = Flux.range(0, 400).flatMap(i -> db.sql(i % 2 == 0 ? Lane.INTERACTIVE : Lane.BACKGROUND, "SELECT 1")
+                    .rowsUpdated(), 16).count().block(Duration.ofSeconds(30));
+            assertThat(n).isEqualTo(400);
         } finally {
             lanes.close();
         }
