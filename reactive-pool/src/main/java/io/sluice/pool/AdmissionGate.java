@@ -171,11 +171,11 @@ final class AdmissionGate {
         }
         queueTimeouts.increment();
         io.sluice.PoolSnapshot s = pool.get();
-        w.sink.error(new ConnectionUnavailableException("[lane " + lane.name() + "] no connection available after "
+        w.sink.error(new io.sluice.AdmissionTimeoutException("[lane " + lane.name() + "] no connection available after "
                 + queueTimeout.toMillis() + " ms (acquireTimeout=" + queueTimeout.toMillis() + " ms): "
                 + inFlight() + " in flight (admission limit " + effectiveLimit() + "), " + queued()
                 + " waiting; pool: " + s + ". The lane is saturated: raise maxSize or acquireTimeout, "
-                + "shorten the work, or shed load", lane, null, queueTimeout, s, null));
+                + "shorten the work, or shed load", lane, queueTimeout, s));
     }
 
     /**

@@ -147,12 +147,18 @@ public final class Lanes implements ConnectionSource, AutoCloseable {
 
     /** Only infrastructure failures open a breaker: a constraint violation or bad SQL is the caller's error. */
     static boolean countsAgainstBreaker(Throwable e) {
+        if (e instanceof io.sluice.AdmissionTimeoutException) {
+            return false;
+        }
         io.sluice.FailureKind kind = io.sluice.Failures.classify(e);
         return kind != null && kind.isInfrastructure();
     }
 
     /** Rejections by Sluice itself and the caller's own exceptions say nothing about the database. */
     static boolean ignoredByBreaker(Throwable e) {
+        if (e instanceof io.sluice.AdmissionTimeoutException) {
+            return true; // waited for its own lane's admission: says nothing about the database
+        }
         io.sluice.FailureKind kind = io.sluice.Failures.classify(e);
         return kind == null || kind == io.sluice.FailureKind.OVERLOADED || kind == io.sluice.FailureKind.CIRCUIT_OPEN
                 || kind == io.sluice.FailureKind.LANE_CLOSED || kind == io.sluice.FailureKind.USAGE
