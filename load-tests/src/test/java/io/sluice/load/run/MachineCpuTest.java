@@ -29,10 +29,11 @@ class MachineCpuTest {
     @Test
     void nothingIsReportedWithoutTwoReadings() {
         assertThat(MachineCpu.busyPct(null, null)).isNull();
-        assertThat(MachineCpu.othersPct(new MachineCpu.Reading(10, 5, 0, 1, 1), null)).isNull();
-        MachineCpu.Reading a = new MachineCpu.Reading(10, 5, 2, 1, 1);
-        MachineCpu.Reading b = new MachineCpu.Reading(110, 85, 12, 31, 21);
-        assertThat(MachineCpu.othersPct(a, b)).isEqualTo(30.0);
+        assertThat(MachineCpu.othersPct(new MachineCpu.Reading(10, 5, 0, 0, 1, 1), null)).isNull();
+        MachineCpu.Reading a = new MachineCpu.Reading(10, 5, 2, 3, 1, 1);
+        MachineCpu.Reading b = new MachineCpu.Reading(110, 85, 12, 8, 31, 21);
+        // busy 80 - interrupts 5 - self 30 - server 20
+        assertThat(MachineCpu.othersPct(a, b)).isEqualTo(25.0);
         assertThat(MachineCpu.stealPct(a, b)).isEqualTo(10.0);
         assertThat(MachineCpu.busyPct(a, b)).isEqualTo(80.0);
     }
