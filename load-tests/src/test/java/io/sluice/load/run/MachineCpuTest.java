@@ -13,15 +13,18 @@ class MachineCpuTest {
     void attributesThisJvmsBusyTimeToItselfNotToOthers() {
         assumeTrue(Files.isReadable(Path.of("/proc/stat")), "Linux only");
         MachineCpu.Reading a = MachineCpu.read();
-        long end = System.nanoTime() + 300_000_000L;
+        // spin until this thread used 300 ms of CPU (however busy the machine), at most 10 s
+        var threads = java.lang.management.ManagementFactory.getThreadMXBean();
+        long cpu0 = threads.getCurrentThreadCpuTime();
+        long deadline = System.nanoTime() + 10_000_000_000L;
         long x = 0;
-        while (System.nanoTime() < end) {
+        while (threads.getCurrentThreadCpuTime() - cpu0 < 300_000_000L && System.nanoTime() < deadline) {
             x += Long.numberOfTrailingZeros(x + System.nanoTime());
         }
         MachineCpu.Reading b = MachineCpu.read();
 
         assertThat(x).isNotNegative();
-        assertThat(b.self() - a.self()).as("this JVM's ticks").isGreaterThanOrEqualTo(20);
+        assertThat(b.self() - a.self()).as("this JVM's ticks (10 ms each)").isGreaterThanOrEqualTo(20);
         assertThat(MachineCpu.busyPct(a, b)).isBetween(1.0, 100.0);
         assertThat(MachineCpu.othersPct(a, b)).isBetween(0.0, 100.0).isLessThan(MachineCpu.busyPct(a, b));
     }
