@@ -77,6 +77,9 @@ public final class Cli {
                   --fail-on-miss         exit with status 3 when a target is missed
                   --help                 this text
 
+                java -jar load-tests/target/sluice-load.jar --render REPORT.json
+                                         writes REPORT.html again from a JSON report
+
                 Clients:
                 """);
         for (String c : Clients.names()) {

@@ -6,7 +6,19 @@ public final class Main {
     private Main() {
     }
 
+    /** {@code --render report.json}: writes the HTML page of a JSON report again, beside it. */
+    private static void render(java.nio.file.Path json) {
+        String name = json.getFileName().toString().replaceFirst("\\.json$", "") + ".html";
+        java.nio.file.Path html = json.toAbsolutePath().resolveSibling(name);
+        io.sluice.load.report.HtmlReport.write(html, io.sluice.load.report.Json.read(json, io.sluice.load.report.Model.Report.class));
+        System.out.println(html);
+    }
+
     public static void main(String[] args) {
+        if (args.length == 2 && args[0].equals("--render")) {
+            render(java.nio.file.Path.of(args[1]));
+            return;
+        }
         Settings settings;
         try {
             settings = Cli.parse(args);

@@ -64,12 +64,23 @@ final class VertxClient implements DbClient {
 
     @Override
     public void start() throws Exception {
-        // open every connection now, as the other pooled clients do
-        List<Future<Long>> warm = new java.util.ArrayList<>();
-        for (int i = 0; i < size; i++) {
-            warm.add(pool.withConnection(c -> c.query("SELECT 1").execute().map(r -> 1L)));
+        // open every connection now, as the other pooled clients do; on a busy machine opening 16 at once
+        // can outlast the pool's connection timeout, so try again (connections already open stay open)
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
+        while (true) {
+            List<Future<Long>> warm = new java.util.ArrayList<>();
+            for (int i = 0; i < size; i++) {
+                warm.add(pool.withConnection(c -> c.query("SELECT 1").execute().map(r -> 1L)));
+            }
+            try {
+                Future.all(warm).await(60, TimeUnit.SECONDS);
+                return;
+            } catch (Exception e) {
+                if (System.nanoTime() > deadline) {
+                    throw e;
+                }
+            }
         }
-        Future.all(warm).await(60, TimeUnit.SECONDS);
     }
 
     @Override

@@ -332,11 +332,30 @@ public final class HtmlReport {
         return lines;
     }
 
-    private static List<double[]> warmupSpans(List<ClientResult> clients) {
+    /** Warm-up spans of the first client, from its timeline (so the rounds of a merged client each show theirs). */
+    static List<double[]> warmupSpans(List<ClientResult> clients) {
         List<double[]> spans = new ArrayList<>();
-        clients.stream().filter(c -> !c.segments().isEmpty()).findFirst().ifPresent(c -> c.segments().stream()
-                .filter(SegmentResult::warmup)
-                .forEach(s -> spans.add(new double[]{s.startSec(), s.startSec() + s.durationSec()})));
+        ClientResult c = clients.stream().filter(x -> !x.timeline().isEmpty()).findFirst().orElse(null);
+        if (c == null) {
+            return spans;
+        }
+        Set<String> warmups = new LinkedHashSet<>();
+        c.segments().stream().filter(SegmentResult::warmup).forEach(seg -> warmups.add(seg.name()));
+        Map<Double, Boolean> ticks = new LinkedHashMap<>();
+        c.timeline().forEach(p -> ticks.putIfAbsent(p.t(), warmups.contains(p.segment())));
+        double previous = 0;
+        double[] open = null;
+        for (Map.Entry<Double, Boolean> tick : ticks.entrySet()) {
+            if (!tick.getValue()) {
+                open = null;
+            } else if (open == null) {
+                open = new double[]{previous, tick.getKey()};
+                spans.add(open);
+            } else {
+                open[1] = tick.getKey();
+            }
+            previous = tick.getKey();
+        }
         return spans;
     }
 

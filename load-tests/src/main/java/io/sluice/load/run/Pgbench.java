@@ -102,7 +102,8 @@ public final class Pgbench {
                 warnings.add(ServerSampler.othersWarning(conns));
             }
             if (p.exitValue() != 0) {
-                warnings.add("pgbench exited with " + p.exitValue() + ": " + tail(output));
+                warnings.add("pgbench exited with " + p.exitValue() + (p.exitValue() > 128 ? " (stopped by signal "
+                        + (p.exitValue() - 128) + " from outside the harness)" : "") + ": " + tail(output));
             }
             Double others = MachineCpu.othersPct(before, after);
             Double steal = MachineCpu.stealPct(before, after);
@@ -168,6 +169,10 @@ public final class Pgbench {
         for (Map.Entry<Long, Histogram> e : perSecond.entrySet()) {
             String segment = (e.getKey() + 1) * interval <= s.warmupMs() * 1000 ? "load-warmup" : "load";
             timeline.add(SeriesResults.point((e.getKey() + 1) * interval / 1e6, segment, op, e.getValue(), 0, interval / 1e6));
+        }
+        if (all.getTotalCount() == 0) {
+            return Runs.failed(client, "pgbench", "pgbench completed no transaction in the measured window"
+                    + (warnings.isEmpty() ? "" : ": " + String.join("; ", warnings)));
         }
         double seconds = s.durationMs() / 1000.0;
         Outcomes outcomes = new Outcomes(all.getTotalCount(), 0, 0, failedTx, 0, 0);

@@ -128,6 +128,14 @@ class ReportTest {
     }
 
     @Test
+    void warmUpsAreShadedPerRoundFromTheTimeline() {
+        var merged = Rounds.merge(java.util.List.of(SampleReport.client("sluice", 1), SampleReport.client("sluice", 1)));
+        java.util.List<double[]> spans = HtmlReport.warmupSpans(java.util.List.of(merged));
+        assertThat(spans).hasSize(2);
+        assertThat(spans.get(1)[0]).isGreaterThan(spans.get(0)[1]);
+    }
+
+    @Test
     void percentileAxisLabelsReadAsPercentiles() {
         assertThat(HtmlReport.percentileLabel(1)).isEqualTo("0%");
         assertThat(HtmlReport.percentileLabel(10)).isEqualTo("90%");

@@ -81,6 +81,7 @@ final class SampleReport {
         for (int i = 0; i < 100; i++) {
             d.submit(w, clock.nanoTime(), null);
         }
+        rec.tick(clock.nanoTime());
         Segment seg = rec.begin("load", false);
         for (int i = 0; i < 5000; i++) {
             d.submit(w, clock.nanoTime(), null);
