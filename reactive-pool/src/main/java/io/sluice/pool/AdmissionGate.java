@@ -105,7 +105,8 @@ final class AdmissionGate {
     }
 
     int effectiveLimit() {
-        return Math.max(1, (int) Math.floor(limit.limit() * yieldFactor)) + Math.max(0, borrowable.getAsInt());
+        // a lane that yields to a more important one borrows less too: borrowed connections load the same server
+        return Math.max(1, (int) Math.floor((limit.limit() + Math.max(0, borrowable.getAsInt())) * yieldFactor));
     }
 
     private Mono<Permit> acquire() {
