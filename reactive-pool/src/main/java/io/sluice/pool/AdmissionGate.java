@@ -15,13 +15,20 @@ import org.jspecify.annotations.Nullable;
 import reactor.core.Disposable;
 import reactor.core.publisher.Flux;
 import reactor.core.publisher.Mono;
-import reactor.core.publisher.MonoSink;
+import reactor.core.CoreSubscriber;
+import reactor.core.publisher.Operators;
+import reactor.util.context.Context;
+import org.reactivestreams.Publisher;
+import org.reactivestreams.Subscription;
+import io.github.resilience4j.circuitbreaker.CallNotPermittedException;
+import io.github.resilience4j.circuitbreaker.CircuitBreaker;
+import java.util.function.Function;
 import reactor.core.scheduler.Scheduler;
 
 /**
  * A lane's admission gate: at most {@code limit} units of work in flight and at most {@code maxQueue}
  * waiting; the next one is rejected at once with {@link LaneOverloadedException}. Nothing blocks a
- * thread: a rejection is a few field reads under a short lock. A waiter that is not admitted within the
+ * thread: a rejection is a few field reads under a short lock, and an admission one operator. A waiter that is not admitted within the
  * queue timeout fails with {@link ConnectionUnavailableException}.
  *
  * <p>The limit is {@link Limit#limit()} (fixed or adaptive), times the lane's yield factor (lowered
@@ -36,7 +43,7 @@ final class AdmissionGate {
     private final int maxQueue;
     private final Duration queueTimeout;
     private final Scheduler scheduler;
-    private final ArrayDeque<Waiter> queue = new ArrayDeque<>();
+    private final ArrayDeque<Unit<?>> queue = new ArrayDeque<>();
     /** Written under this gate's lock; read without it (other gates' limits read it: no lock ordering to get wrong). */
     private volatile int inFlight;
     private volatile double yieldFactor = 1.0;
@@ -66,75 +73,250 @@ final class AdmissionGate {
         this.sweeper = scheduler.schedulePeriodically(this::sweep, period, period, java.util.concurrent.TimeUnit.NANOSECONDS);
     }
 
-    /** A granted admission. */
-    private record Permit(long startNanos, long requestedNanos, int inFlightAtStart) {
-    }
-
     private static final int PENDING = 0;
     private static final int GRANTED = 1;
-    private static final int GONE = 2;
+    private static final int DONE = 2;
+    /** Being subscribed: a cancel now is only noted, so the permit stays held until the subscribe returned. */
+    private static final int STARTING = 3;
+    private static final int RUNNING = 4;
+    private static final int CANCEL_PENDING = 5;
 
-    private final class Waiter {
-        final MonoSink<Permit> sink;
-        final long requestedNanos = System.nanoTime();
-        /** When it stops waiting, on the scheduler's clock. */
-        long expiresAt;
-        final AtomicInteger state = new AtomicInteger(PENDING);
-
-        Waiter(MonoSink<Permit> sink) {
-            this.sink = sink;
-        }
-    }
-
-    /*
-     * usingWhen, not acquire().flatMap(...) with doOnEach/doOnCancel: it gives the permit back exactly once
-     * (a subscriber that cancels on the value may still see the unit complete, which released twice), and
-     * it cancels a unit that subscribes after the cancel (Mono.flatMap can lose a cancel that races with
-     * its inner subscription, which leaked the permit).
-     */
+    /** Admits {@code unit} through this gate only (no breaker). */
     <T> Mono<T> admit(Mono<T> unit) {
-        return Mono.usingWhen(acquire(), p -> unit, p -> giveBack(p, null), (p, e) -> giveBack(p, e), p -> giveBack(p, null));
+        return admit(unit, null, e -> e);
     }
 
     <T> Flux<T> admit(Flux<T> unit) {
-        return Flux.usingWhen(acquire(), p -> unit, p -> giveBack(p, null), (p, e) -> giveBack(p, e), p -> giveBack(p, null));
+        return admit(unit, null, e -> e);
     }
 
-    private Mono<Void> giveBack(Permit p, @Nullable Throwable error) {
-        return Mono.fromRunnable(() -> release(p, error == null ? null : Failures.classify(error)));
+    /**
+     * The lane's breaker and this gate as one operator: the breaker's permission is taken first (no
+     * permission: {@code open} maps the refusal), then admission (now, after a wait in the queue, or a
+     * rejection); the unit runs once admitted, and its permit goes back exactly once, on complete, error
+     * or cancel, before the signal travels on. The breaker is told of the outcome with the protocol of
+     * resilience4j-reactor's {@code CircuitBreakerOperator} (success on the first value of a Mono or on
+     * completion, the failure on error, the permission released on a cancel before any value). One
+     * operator instead of a usingWhen, a sink and the breaker's own operator: this runs for every unit.
+     */
+    <T> Mono<T> admit(Mono<T> unit, @Nullable CircuitBreaker breaker, Function<CallNotPermittedException, Throwable> open) {
+        return new Mono<T>() {
+            @Override
+            public void subscribe(CoreSubscriber<? super T> actual) {
+                enter(new Unit<>(actual, unit, true, breaker, open));
+            }
+        };
+    }
+
+    <T> Flux<T> admit(Flux<T> unit, @Nullable CircuitBreaker breaker, Function<CallNotPermittedException, Throwable> open) {
+        return new Flux<T>() {
+            @Override
+            public void subscribe(CoreSubscriber<? super T> actual) {
+                enter(new Unit<>(actual, unit, false, breaker, open));
+            }
+        };
+    }
+
+    private void enter(Unit<?> u) {
+        CircuitBreaker breaker = u.breaker;
+        if (breaker != null && !breaker.tryAcquirePermission()) {
+            Operators.error(u.actual, u.open.apply(CallNotPermittedException.createCallNotPermittedException(breaker)));
+            return;
+        }
+        u.actual.onSubscribe(u);
+        LaneOverloadedException rejection = null;
+        synchronized (this) {
+            if (u.state.get() != PENDING) {
+                return;                                 // cancelled in onSubscribe: cancel() released the breaker's permission
+            }
+            if (queue.isEmpty() && inFlight < effectiveLimit()) {
+                u.state.set(GRANTED);
+                inFlight++;
+                admitted.increment();
+                u.startNanos = System.nanoTime();
+                u.inFlightAtStart = inFlight;
+            } else if (queue.size() >= maxQueue) {
+                u.state.set(DONE);
+                rejected.increment();
+                rejection = new LaneOverloadedException(lane, effectiveLimit(), inFlight, queue.size(), maxQueue);
+            } else {
+                u.expiresAt = scheduler.now(java.util.concurrent.TimeUnit.NANOSECONDS) + queueTimeout.toNanos();
+                queue.addLast(u);
+                return;
+            }
+        }
+        if (rejection != null) {
+            u.refused(rejection);
+        } else {
+            u.start();
+        }
+    }
+
+    /**
+     * One unit of work at the gate: a waiter while queued, then the subscriber between the unit and its
+     * caller. Its state goes PENDING, then GRANTED (admitted) or DONE (rejected, timed out, cancelled
+     * while waiting); GRANTED, STARTING (being subscribed), RUNNING and CANCEL_PENDING (cancelled while
+     * being subscribed) end in DONE exactly once: that transition gives the permit back.
+     */
+    private final class Unit<T> extends Operators.DeferredSubscription implements CoreSubscriber<T> {
+        final CoreSubscriber<? super T> actual;
+        final Publisher<? extends T> source;
+        final boolean mono;
+        final @Nullable CircuitBreaker breaker;
+        final Function<CallNotPermittedException, Throwable> open;
+        final long breakerStart;
+        final long requestedNanos = System.nanoTime();
+        final AtomicInteger state = new AtomicInteger(PENDING);
+        /** When it stops waiting, on the scheduler's clock. */
+        long expiresAt;
+        long startNanos;
+        int inFlightAtStart;
+        /** A value went downstream (the breaker counts a cancel after one as a success). */
+        volatile boolean emitted;
+        /** The breaker has been told of this unit's outcome (or its permission released). */
+        private final AtomicInteger breakerDone = new AtomicInteger();
+
+        Unit(CoreSubscriber<? super T> actual, Publisher<? extends T> source, boolean mono, @Nullable CircuitBreaker breaker,
+             Function<CallNotPermittedException, Throwable> open) {
+            this.actual = actual;
+            this.source = source;
+            this.mono = mono;
+            this.breaker = breaker;
+            this.open = open;
+            this.breakerStart = breaker == null ? 0 : breaker.getCurrentTimestamp();
+        }
+
+        /**
+         * Admitted: subscribe the unit, unless the caller cancelled meanwhile (its cancel gave the permit
+         * back). A cancel during the subscribe is only noted, and the permit goes back once the subscribe
+         * returned: the unit never runs (its subscribe-time work included) without one.
+         */
+        void start() {
+            if (!state.compareAndSet(GRANTED, STARTING)) {
+                return;
+            }
+            source.subscribe(this);
+            if (!state.compareAndSet(STARTING, RUNNING) && state.compareAndSet(CANCEL_PENDING, DONE)) {
+                release(this, null, true);
+                breakerCancelled();
+            }
+        }
+
+        /** Ends a running unit: 1 when this call ended it, 2 when it ended it after the caller had cancelled, 0 when it had ended already. */
+        private int end() {
+            while (true) {
+                int st = state.get();
+                if (st == STARTING || st == RUNNING || st == CANCEL_PENDING) {
+                    if (state.compareAndSet(st, DONE)) {
+                        return st == CANCEL_PENDING ? 2 : 1;
+                    }
+                } else {
+                    return 0;
+                }
+            }
+        }
+
+        /** Rejected or timed out in the queue; never ran. */
+        void refused(Throwable e) {
+            breakerError(e);
+            actual.onError(e);
+        }
+
+        @Override
+        public Context currentContext() {
+            return actual.currentContext();
+        }
+
+        @Override
+        public void onSubscribe(Subscription s) {
+            set(s);
+        }
+
+        @Override
+        public void onNext(T t) {
+            if (mono && breakerDone.compareAndSet(0, 1) && breaker != null) {
+                breaker.onSuccess(breaker.getCurrentTimestamp() - breakerStart, breaker.getTimestampUnit());
+            }
+            emitted = true;
+            actual.onNext(t);
+        }
+
+        @Override
+        public void onError(Throwable e) {
+            int ended = end();
+            if (ended == 0) {
+                Operators.onErrorDropped(e, actual.currentContext());
+                return;
+            }
+            release(this, Failures.classify(e), true);
+            if (ended == 2) {
+                breakerCancelled();
+                Operators.onErrorDropped(e, actual.currentContext());
+                return;
+            }
+            breakerError(e);
+            actual.onError(e);
+        }
+
+        @Override
+        public void onComplete() {
+            int ended = end();
+            if (ended == 0) {
+                return;
+            }
+            release(this, null, true);
+            if (ended == 2) {
+                breakerCancelled();
+                return;
+            }
+            if (breakerDone.compareAndSet(0, 1) && breaker != null) {
+                breaker.onSuccess(breaker.getCurrentTimestamp() - breakerStart, breaker.getTimestampUnit());
+            }
+            actual.onComplete();
+        }
+
+        @Override
+        public void cancel() {
+            if (state.compareAndSet(PENDING, DONE)) {
+                super.cancel();
+                synchronized (AdmissionGate.this) {
+                    queue.remove(this);
+                }
+                breakerCancelled();
+            } else if (state.compareAndSet(GRANTED, DONE)) {
+                release(this, null, false);                // admitted, never subscribed
+                breakerCancelled();
+            } else if (state.compareAndSet(STARTING, CANCEL_PENDING)) {
+                super.cancel();                            // start() gives the permit back once the subscribe returned
+            } else if (state.compareAndSet(RUNNING, DONE)) {
+                super.cancel();
+                release(this, null, true);
+                breakerCancelled();
+            } else {
+                super.cancel();
+            }
+        }
+
+        private void breakerError(Throwable e) {
+            if (breakerDone.compareAndSet(0, 1) && breaker != null) {
+                breaker.onError(breaker.getCurrentTimestamp() - breakerStart, breaker.getTimestampUnit(), e);
+            }
+        }
+
+        private void breakerCancelled() {
+            if (breakerDone.compareAndSet(0, 1) && breaker != null) {
+                if (emitted) {
+                    breaker.onSuccess(breaker.getCurrentTimestamp() - breakerStart, breaker.getTimestampUnit());
+                } else {
+                    breaker.releasePermission();
+                }
+            }
+        }
     }
 
     int effectiveLimit() {
         // a lane that yields to a more important one borrows less too: borrowed connections load the same server
         return Math.max(1, (int) Math.floor((limit.limit() + Math.max(0, borrowable.getAsInt())) * yieldFactor));
-    }
-
-    private Mono<Permit> acquire() {
-        return Mono.create(sink -> {
-            Waiter w = new Waiter(sink);
-            Permit granted = null;
-            synchronized (this) {
-                if (queue.isEmpty() && inFlight < effectiveLimit()) {
-                    inFlight++;
-                    admitted.increment();
-                    long now = System.nanoTime();
-                    granted = new Permit(now, now, inFlight);
-                    w.state.set(GRANTED);
-                } else if (queue.size() >= maxQueue) {
-                    rejected.increment();
-                    sink.error(new LaneOverloadedException(lane, effectiveLimit(), inFlight, queue.size(), maxQueue));
-                    return;
-                } else {
-                    w.expiresAt = scheduler.now(java.util.concurrent.TimeUnit.NANOSECONDS) + queueTimeout.toNanos();
-                    queue.addLast(w);
-                }
-            }
-            // before the permit is handed over: a cancel that beats the hand-over gives it back
-            sink.onCancel(() -> leave(w));
-            if (granted != null) {
-                sink.success(granted);
-            }
-        });
     }
 
     /**
@@ -144,14 +326,17 @@ final class AdmissionGate {
     private void sweep() {
         long now = scheduler.now(java.util.concurrent.TimeUnit.NANOSECONDS);
         while (true) {
-            Waiter w;
+            Unit<?> w;
             synchronized (this) {
                 w = queue.peekFirst();
                 if (w == null || w.expiresAt - now > 0) {
                     return;
                 }
+                queue.pollFirst();
             }
-            timeout(w);
+            if (w.state.compareAndSet(PENDING, DONE)) {
+                timeout(w);
+            }
         }
     }
 
@@ -160,47 +345,25 @@ final class AdmissionGate {
         sweeper.dispose();
     }
 
-    private void timeout(Waiter w) {
-        if (!w.state.compareAndSet(PENDING, GONE)) {
-            synchronized (this) {
-                queue.remove(w); // admitted or cancelled meanwhile; never left at the head
-            }
-            return;
-        }
-        synchronized (this) {
-            queue.remove(w);
-        }
+    private void timeout(Unit<?> w) {
         queueTimeouts.increment();
         io.sluice.PoolSnapshot s = pool.get();
-        w.sink.error(new io.sluice.AdmissionTimeoutException("[lane " + lane.name() + "] no connection available after "
+        w.refused(new io.sluice.AdmissionTimeoutException("[lane " + lane.name() + "] no connection available after "
                 + queueTimeout.toMillis() + " ms (acquireTimeout=" + queueTimeout.toMillis() + " ms): "
                 + inFlight() + " in flight (admission limit " + effectiveLimit() + "), " + queued()
                 + " waiting; pool: " + s + ". The lane is saturated: raise maxSize or acquireTimeout, "
                 + "shorten the work, or shed load", lane, queueTimeout, s));
     }
 
-    /**
-     * A waiter's subscriber cancelled. The sink calls this only when the cancel came before the permit was
-     * handed over (after that, the unit's own cancel gives it back), so a permit granted meanwhile goes back.
-     */
-    private void leave(Waiter w) {
-        if (w.state.compareAndSet(PENDING, GONE)) {
-            synchronized (this) {
-                queue.remove(w);
-            }
-        } else if (w.state.compareAndSet(GRANTED, GONE)) {
-            release(new Permit(System.nanoTime(), w.requestedNanos, 0), null);
-        }
-    }
-
-    private void release(Permit p, FailureKind failure) {
+    /** Gives a unit's permit back; {@code ran}: it was subscribed, so its latency is a sample for the limit. */
+    private void release(Unit<?> u, @Nullable FailureKind failure, boolean ran) {
         long now = System.nanoTime();
-        boolean dropped = failure == FailureKind.CONNECTION_UNAVAILABLE || failure == FailureKind.QUERY_TIMEOUT
-                || failure == FailureKind.DEADLINE_EXCEEDED;
-        if (p.inFlightAtStart() > 0) {
-            limit.onSample(now - p.startNanos(), p.inFlightAtStart(), dropped);
-            recordLatency(now - p.requestedNanos());
-            finished.accept(now - p.requestedNanos(), failure);
+        if (ran) {
+            boolean dropped = failure == FailureKind.CONNECTION_UNAVAILABLE || failure == FailureKind.QUERY_TIMEOUT
+                    || failure == FailureKind.DEADLINE_EXCEEDED;
+            limit.onSample(now - u.startNanos, u.inFlightAtStart, dropped);
+            recordLatency(now - u.requestedNanos);
+            finished.accept(now - u.requestedNanos, failure);
         }
         synchronized (this) {
             inFlight--;
@@ -221,25 +384,21 @@ final class AdmissionGate {
     /** Admits waiters while the effective limit allows; called when the limit may have risen. */
     void drain() {
         while (true) {
-            Waiter next;
-            Permit permit;
+            Unit<?> next;
             synchronized (this) {
                 if (queue.isEmpty() || inFlight >= effectiveLimit()) {
                     return;
                 }
                 next = queue.pollFirst();
+                if (!next.state.compareAndSet(PENDING, GRANTED)) {
+                    continue;                           // cancelled or timed out meanwhile
+                }
                 inFlight++;
                 admitted.increment();
-                permit = new Permit(System.nanoTime(), next.requestedNanos, inFlight);
+                next.startNanos = System.nanoTime();
+                next.inFlightAtStart = inFlight;
             }
-            if (next.state.compareAndSet(PENDING, GRANTED)) {
-                // stays GRANTED: if the subscriber cancelled first, the sink drops the permit and leave() gives it back
-                next.sink.success(permit);
-            } else {
-                synchronized (this) {
-                    inFlight--;
-                }
-            }
+            next.start();
         }
     }
 

@@ -2,7 +2,6 @@ package io.sluice.pool;
 
 import io.github.resilience4j.circuitbreaker.CallNotPermittedException;
 import io.github.resilience4j.circuitbreaker.CircuitBreaker;
-import io.github.resilience4j.reactor.circuitbreaker.operator.CircuitBreakerOperator;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.Tags;
 import io.micrometer.core.instrument.Timer;
@@ -51,11 +50,7 @@ final class LaneGuard {
     }
 
     <T> Mono<T> guard(Mono<T> unit) {
-        Mono<T> attempt = gate.admit(unit);
-        if (breaker != null) {
-            attempt = attempt.transformDeferred(CircuitBreakerOperator.of(breaker)).onErrorMap(CallNotPermittedException.class, this::open);
-        }
-        Mono<T> once = attempt;
+        Mono<T> once = gate.admit(unit, breaker, this::open);
         if (retry.maxAttempts() <= 1) {
             return once;
         }
@@ -98,11 +93,7 @@ final class LaneGuard {
     }
 
     <T> Flux<T> guard(Flux<T> unit) {
-        Flux<T> attempt = gate.admit(unit);
-        if (breaker != null) {
-            attempt = attempt.transformDeferred(CircuitBreakerOperator.of(breaker)).onErrorMap(CallNotPermittedException.class, this::open);
-        }
-        Flux<T> once = attempt;
+        Flux<T> once = gate.admit(unit, breaker, this::open);
         if (retry.maxAttempts() <= 1) {
             return once;
         }

@@ -228,20 +228,26 @@ final class LanePool {
             }
             long start = System.nanoTime();
             leased.incrementAndGet();
-            // r2dbc-pool fails the acquire when the connection it picked fails validation (a dead idle
-            // connection); it has been invalidated, so try the next one. Timeouts are not retried.
-            return pool.create()
-                    .retryWhen(reactor.util.retry.Retry.max(config.maxSize()).filter(LanePool::failedValidation)
-                            .onRetryExhaustedThrow((spec, signal) -> signal.failure()))
-                    .onErrorMap(e -> acquireFailure(e, start))
-                    .doOnNext(c -> {
-                        if (config.leakDetectionThreshold() != null) {
-                            leases.put(c, System.nanoTime());
-                        }
-                    })
-                    .doOnError(e -> leased.decrementAndGet())
-                    .doOnCancel(leased::decrementAndGet);
+            Mono<Connection> acquired = acquire(config.maxSize(), start);
+            if (config.leakDetectionThreshold() != null) {
+                acquired = acquired.doOnNext(c -> leases.put(c, System.nanoTime()));
+            }
+            return acquired.doFinally(signal -> {
+                if (signal != reactor.core.publisher.SignalType.ON_COMPLETE) {
+                    leased.decrementAndGet();           // failed or cancelled: nothing to hand back
+                }
+            });
         });
+    }
+
+    /**
+     * r2dbc-pool fails the acquire when the connection it picked fails validation (a dead idle
+     * connection); it has been invalidated, so try the next one. Timeouts are not retried. onErrorResume,
+     * not retryWhen: nothing is set up per acquire until a failure happens.
+     */
+    private Mono<Connection> acquire(int retriesLeft, long start) {
+        return pool.create().onErrorResume(e -> retriesLeft > 0 && failedValidation(e)
+                ? acquire(retriesLeft - 1, start) : Mono.error(acquireFailure(e, start)));
     }
 
     private static boolean failedValidation(Throwable e) {
