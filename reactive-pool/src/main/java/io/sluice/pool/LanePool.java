@@ -84,7 +84,7 @@ final class LanePool {
         }
         this.settings = new LaneSettings(tx, config.fetchSize(), config.clientTimeout(), config.validationTimeout());
         this.factory = new InitializingFactory(new PostgresqlConnectionFactory(driverConfig(server, config)));
-        this.pool = new ConnectionPool(ConnectionPoolConfiguration.builder(factory)
+        ConnectionPoolConfiguration.Builder poolConfig = ConnectionPoolConfiguration.builder(factory)
                 .name("sluice-" + lane.name())
                 .maxSize(config.maxSize())
                 .minIdle(config.minIdle())
@@ -96,7 +96,6 @@ final class LanePool {
                 .maxLifeTime(config.maxLifetime())
                 .backgroundEvictionInterval(config.evictionInterval())
                 .maxCreateConnectionTime(server.connectTimeout().plusSeconds(1))
-                .maxValidationTime(config.validationTimeout())
                 .validationDepth(config.validateRemotely() ? ValidationDepth.REMOTE : ValidationDepth.LOCAL)
                 .customizer(b -> b
                         .maxPendingAcquire(config.maxPendingAcquires())
@@ -104,8 +103,12 @@ final class LanePool {
                         .destroyHandler(c -> {
                             doomed.remove(c);
                             return c.close();
-                        }))
-                .build());
+                        }));
+        if (config.validateRemotely()) {
+            // a LOCAL validation answers at once; a timeout on it would only cost a timer per acquire
+            poolConfig.maxValidationTime(config.validationTimeout());
+        }
+        this.pool = new ConnectionPool(poolConfig.build());
     }
 
     private static PostgresqlConnectionConfiguration driverConfig(ServerConfig server, LaneConfig config) {
@@ -166,8 +169,15 @@ final class LanePool {
         }
     }
 
+    private static final long IDLE_CHECK_AFTER_MS = 1_000;
+
     private boolean evict(Connection c, PooledRefMetadata m) {
-        if (doomed.contains(c) || isClosedLocally(c)) {
+        if (doomed.contains(c)) {
+            return true;
+        }
+        // a connection idle for a while may have been closed by the server or the network meanwhile; one
+        // just used or released is checked by the pool's own validation on its next acquire
+        if (m.idleTime() >= IDLE_CHECK_AFTER_MS && isClosedLocally(c)) {
             return true;
         }
         if (m.idleTime() >= config.maxIdleTime().toMillis()) {
