@@ -49,7 +49,7 @@ public final class Cli {
                                          (a value without LANE= applies to the interactive lane)
                   --users N              users scenario: simulated users (default 500)
                   --think DUR            users scenario: mean think time (default 1s)
-                  --background KIND      isolation scenario: background queries, scan (CPU-bound, default) or sleep
+                  --background KIND      isolation scenario: background queries, scan (CPU-bound, default), io or sleep
                   --db URL               r2dbc:postgresql://user:password@host:5432/db or postgresql://...
                                          (default: SLUICE_TEST_URL, else the PG* variables, else
                                          127.0.0.1:5432 as the OS user: the database the tests use)
@@ -168,7 +168,7 @@ public final class Cli {
                         case "--pool-size" -> perLane(a, value, pools, v -> positiveInt("--pool-size", v));
                         case "--users" -> users = positiveInt(a, value);
                         case "--think" -> think = millis(a, value, false);
-                        case "--background" -> background = oneOf(a, value, "scan", "sleep");
+                        case "--background" -> background = oneOf(a, value, "scan", "io", "sleep");
                         case "--db" -> db = value;
                         case "--rows" -> rows = positiveInt(a, value);
                         case "--schema" -> schema = value;

@@ -406,6 +406,26 @@ final class AdmissionGate {
         latencies[latencyCount++ % LATENCY_WINDOW] = nanos;
     }
 
+    /** Samples a latency verdict needs, unless {@link #VERDICT_MAX_TICKS} passed: a p99 of fewer is noise. */
+    static final int VERDICT_MIN_SAMPLES = 100;
+    static final int VERDICT_MAX_TICKS = 5;
+    private int ticksSinceVerdict;
+
+    /**
+     * Called once per priority tick: whether this lane's p99 (queueing included) missed {@code target}
+     * over the units completed since the last verdict (+1), met it (-1), or 0 while too few have
+     * completed to tell (fewer than {@link #VERDICT_MIN_SAMPLES}, for at most {@link #VERDICT_MAX_TICKS} ticks).
+     */
+    synchronized int latencyVerdict(long targetNanos) {
+        ticksSinceVerdict++;
+        if (Math.min(latencyCount, LATENCY_WINDOW) < VERDICT_MIN_SAMPLES && ticksSinceVerdict < VERDICT_MAX_TICKS) {
+            return 0;
+        }
+        ticksSinceVerdict = 0;
+        long p99 = takeLatencyPercentile(99);
+        return p99 > targetNanos ? 1 : -1;
+    }
+
     /**
      * The given percentile (0-100) of the latency (queueing included) of the units completed since the
      * last call, and starts a new period; -1 when none completed.

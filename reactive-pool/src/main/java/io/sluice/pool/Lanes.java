@@ -81,7 +81,7 @@ public final class Lanes implements ConnectionSource, AutoCloseable {
         this.guards = Collections.unmodifiableMap(g);
         Map<Lane, List<Loan>> l = new LinkedHashMap<>();
         for (Builder.LoanSpec spec : b.loanSpecs) {
-            l.computeIfAbsent(spec.to(), k -> new ArrayList<>()).add(new Loan(pools.get(spec.from()), guards.get(spec.from()).gate(), spec.reserve()));
+            l.computeIfAbsent(spec.to(), k -> new ArrayList<>()).add(new Loan(pools.get(spec.from()), guards.get(spec.from()).gate(), spec.reserve(), pools.get(spec.to())));
         }
         this.loans = Collections.unmodifiableMap(l);
         // capacity a lender frees may be lent at once: wake the borrowers' queues
@@ -114,10 +114,38 @@ public final class Lanes implements ConnectionSource, AutoCloseable {
         final int reserve;
         final java.util.concurrent.atomic.AtomicInteger lentOut = new java.util.concurrent.atomic.AtomicInteger();
 
-        Loan(LanePool lender, AdmissionGate lenderGate, int reserve) {
+        /** Switches a lent connection to the borrower's settings, and back on return. */
+        final String borrowSql;
+        final String restoreSql;
+
+        Loan(LanePool lender, AdmissionGate lenderGate, int reserve, LanePool borrower) {
             this.lender = lender;
             this.lenderGate = lenderGate;
             this.reserve = reserve;
+            // session settings that differ: the borrower's value (or the server's default) while borrowed;
+            // RESET gives the connection back its own lane's value, which it got at startup
+            Map<String, String> mine = lender.config().sessionSettings();
+            Map<String, String> theirs = borrower.config().sessionSettings();
+            java.util.SortedSet<String> differ = new java.util.TreeSet<>();
+            for (String k : mine.keySet()) {
+                if (!mine.get(k).equals(theirs.get(k))) {
+                    differ.add(k);
+                }
+            }
+            for (String k : theirs.keySet()) {
+                if (!theirs.get(k).equals(mine.get(k))) {
+                    differ.add(k);
+                }
+            }
+            StringBuilder borrow = new StringBuilder(borrower.borrowSql());
+            StringBuilder restore = new StringBuilder(LanePool.RESTORE_SQL);
+            for (String k : differ) {
+                String v = theirs.get(k);
+                borrow.append("; SET ").append(k).append(v == null ? " TO DEFAULT" : " = '" + v.replace("'", "''") + "'");
+                restore.append("; RESET ").append(k);
+            }
+            this.borrowSql = borrow.toString();
+            this.restoreSql = restore.toString();
         }
 
         /** Connections the lender can spare now: its size, less its own work, what is lent out and the reserve. */
@@ -268,8 +296,9 @@ public final class Lanes implements ConnectionSource, AutoCloseable {
 
     /**
      * Every {@code priorityInterval}: while a lane with a latency target misses it (p99 of its work
-     * completed in the interval), every lane of lower priority yields — its admission limit is halved (never below 1) — and
-     * once every higher lane meets its target again, it grows back by a tenth of its limit per step.
+     * completed since its last verdict, once at least 100 units completed or 5 intervals passed: the p99 of a
+     * handful is noise), every lane of lower priority yields — its admission limit is halved (never below 1)
+     * — and once every higher lane meets its target again, it grows back by a tenth of its limit per verdict.
      */
     private void startPriority() {
         if (guards.keySet().stream().noneMatch(l -> pools.get(l).config().latencyTarget() != null)) {
@@ -280,20 +309,26 @@ public final class Lanes implements ConnectionSource, AutoCloseable {
 
     void adjustPriorities() {
         List<LanePool> missing = new ArrayList<>();
+        List<LanePool> undecided = new ArrayList<>();
         for (LanePool p : pools.values()) {
             Duration target = p.config().latencyTarget();
             if (target != null) {
-                long p99 = guards.get(p.lane()).gate().takeLatencyPercentile(99);
-                if (p99 > target.toNanos()) {
+                int verdict = guards.get(p.lane()).gate().latencyVerdict(target.toNanos());
+                if (verdict > 0) {
                     missing.add(p);
+                } else if (verdict == 0) {
+                    undecided.add(p);
                 }
             }
         }
         for (LanePool p : pools.values()) {
             AdmissionGate gate = guards.get(p.lane()).gate();
-            boolean yield = missing.stream().anyMatch(h -> h.config().priority() > p.config().priority());
-            double f = gate.yieldFactor();
-            gate.yieldFactor(yield ? f / 2 : Math.min(1.0, f + 0.1));
+            int priority = p.config().priority();
+            if (missing.stream().anyMatch(h -> h.config().priority() > priority)) {
+                gate.yieldFactor(gate.yieldFactor() / 2);
+            } else if (undecided.stream().noneMatch(h -> h.config().priority() > priority)) {
+                gate.yieldFactor(Math.min(1.0, gate.yieldFactor() + 0.1));
+            }
         }
     }
 
@@ -341,7 +376,7 @@ public final class Lanes implements ConnectionSource, AutoCloseable {
     private Mono<Connection> borrow(LanePool borrower, Loan loan) {
         loan.lentOut.incrementAndGet();
         return loan.lender.acquire()
-                .flatMap(c -> LanePool.exec(c, borrower.borrowSql())
+                .flatMap(c -> LanePool.exec(c, loan.borrowSql)
                         .then(Mono.fromCallable(() -> {
                             borrowed.put(c, loan);
                             meters.counter(SluiceMeters.BORROWED, "lane", borrower.lane().name(), "from", loan.lender.lane().name()).increment();
@@ -360,7 +395,7 @@ public final class Lanes implements ConnectionSource, AutoCloseable {
                 return pool(lane).release(connection);
             }
             // back to its own lane with its own settings
-            return LanePool.exec(connection, LanePool.RESTORE_SQL)
+            return LanePool.exec(connection, loan.restoreSql)
                     .then(loan.lender.release(connection))
                     .onErrorResume(e -> loan.lender.discard(connection))
                     .doFinally(s -> loan.lentOut.decrementAndGet());
@@ -565,12 +600,13 @@ public final class Lanes implements ConnectionSource, AutoCloseable {
                     throw new ConfigurationException("lend reserve", "lend reserve (" + l.reserve() + ") must be below lane '"
                             + l.from().name() + "' maxSize (" + from.maxSize() + "), or nothing is left to lend");
                 }
-                if (!java.util.Objects.equals(from.user(), to.user()) || !from.sessionSettings().equals(to.sessionSettings())
+                if (!java.util.Objects.equals(from.user(), to.user())
                         || !from.sessionInit().equals(to.sessionInit()) || from.readOnly() != to.readOnly()
                         || from.isolation() != to.isolation()) {
                     throw new ConfigurationException("lend", "lanes '" + l.from().name() + "' and '" + l.to().name()
-                            + "' cannot share connections: they differ in role, session settings, session init, "
-                            + "read-only or isolation. Only timeouts and application_name may differ");
+                            + "' cannot share connections: they differ in role, session init, read-only or isolation. "
+                            + "Timeouts, application_name and session settings may differ (a borrowed connection is "
+                            + "switched to the borrower's and back)");
                 }
             }
             return new Lanes(this);

@@ -273,6 +273,24 @@ class AdmissionGateTest {
     }
 
     @Test
+    void givesALatencyVerdictOnlyOnEnoughSamplesOrAfterEnoughTicks() {
+        AdmissionGate gate = gate(4, 8);
+        for (int i = 0; i < 10; i++) {
+            gate.admit(Mono.just("x")).block();
+        }
+        assertThat(gate.latencyVerdict(Duration.ofSeconds(1).toNanos())).as("10 samples, first tick: undecided").isZero();
+        for (int tick = 2; tick < AdmissionGate.VERDICT_MAX_TICKS; tick++) {
+            assertThat(gate.latencyVerdict(Duration.ofSeconds(1).toNanos())).isZero();
+        }
+        assertThat(gate.latencyVerdict(Duration.ofSeconds(1).toNanos())).as("enough ticks: met").isEqualTo(-1);
+        for (int i = 0; i < AdmissionGate.VERDICT_MIN_SAMPLES; i++) {
+            gate.admit(Mono.just("x")).block();
+        }
+        assertThat(gate.latencyVerdict(0)).as("enough samples: a target of 0 is missed").isEqualTo(1);
+        assertThat(gate.latencyVerdict(0)).as("a new period starts empty").isZero();
+    }
+
+    @Test
     void neverAdmitsMoreThanItsLimitAndLosesNoPermitUnderConcurrentAdmitCancelAndComplete() {
         int limit = 2;
         AdmissionGate gate = new AdmissionGate(LANE, new FixedLimit(limit), 1_000, Duration.ofHours(1), time, () -> POOL);

@@ -90,8 +90,11 @@ class AdmissionIntegrationTest {
     @Test
     void aLaneBorrowsIdleConnectionsAboveTheLendersReserveAndGivesThemBack() {
         Lanes lanes = Lanes.builder(t.pg().server())
-                .lane(t.lane(Lane.INTERACTIVE).maxSize(4).statementTimeout(Duration.ofSeconds(3)).build())
-                .lane(t.lane(Lane.BACKGROUND).maxSize(2).statementTimeout(Duration.ofSeconds(60)).maxPendingAcquires(20).build())
+                .lane(t.lane(Lane.INTERACTIVE).maxSize(4).statementTimeout(Duration.ofSeconds(3))
+                        .sessionSetting("work_mem", "8MB").build())
+                // session settings may differ: a borrowed connection runs with the borrower's, then gets its own back
+                .lane(t.lane(Lane.BACKGROUND).maxSize(2).statementTimeout(Duration.ofSeconds(60)).maxPendingAcquires(20)
+                        .sessionSetting("work_mem", "64MB").sessionSetting("max_parallel_workers_per_gather", "0").build())
                 .lend(Lane.INTERACTIVE, Lane.BACKGROUND, 1)
                 .lend(Lane.BACKGROUND, Lane.INTERACTIVE, 1)  // both ways: each gate reads the other's load
                 .build().start().block();
@@ -100,15 +103,19 @@ class AdmissionIntegrationTest {
             // 5 background units at once: 2 on its own pool, 3 borrowed (4 - reserve 1)
             List<String> seen = Flux.range(0, 5)
                     .flatMap(i -> db.sql(Lane.BACKGROUND, "SELECT current_setting('application_name') || '/' || "
-                            + "current_setting('statement_timeout') FROM pg_sleep(0.4)").map(RowMapper.column(String.class)).one(), 5)
+                            + "current_setting('statement_timeout') || '/' || current_setting('work_mem') || '/' || "
+                            + "current_setting('max_parallel_workers_per_gather') FROM pg_sleep(0.4)")
+                            .map(RowMapper.column(String.class)).one(), 5)
                     .collectList().block();
-            assertThat(seen).hasSize(5).containsOnly(t.appName(Lane.BACKGROUND) + "/1min");
+            assertThat(seen).hasSize(5).containsOnly(t.appName(Lane.BACKGROUND) + "/1min/64MB/0");
             assertThat(t.pg().backends(t.appName(Lane.INTERACTIVE))).as("interactive connections went back, renamed back")
                     .isEqualTo(3);
             // a lent connection is back with the lender's own settings
             for (int i = 0; i < 4; i++) {
-                assertThat(db.sql(Lane.INTERACTIVE, "SELECT current_setting('application_name') || '/' || current_setting('statement_timeout')")
-                        .map(RowMapper.column(String.class)).one().block()).isEqualTo(t.appName(Lane.INTERACTIVE) + "/3s");
+                assertThat(db.sql(Lane.INTERACTIVE, "SELECT current_setting('application_name') || '/' || current_setting('statement_timeout')"
+                                + " || '/' || current_setting('work_mem') || '/' || (current_setting('max_parallel_workers_per_gather') = "
+                                + "(SELECT reset_val FROM pg_settings WHERE name = 'max_parallel_workers_per_gather'))::text")
+                        .map(RowMapper.column(String.class)).one().block()).isEqualTo(t.appName(Lane.INTERACTIVE) + "/3s/8MB/true");
             }
             assertThat(lanes.snapshot(Lane.INTERACTIVE).acquired()).isZero();
             // both lanes busy at once, many times: no lock-order deadlock between the two gates

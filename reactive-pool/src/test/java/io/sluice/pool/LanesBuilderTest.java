@@ -40,6 +40,27 @@ class LanesBuilderTest {
     }
 
     @Test
+    void rejectsLendingThatCannotWorkNamingTheLanes() {
+        LaneConfig bg = LaneConfig.builder(Lane.BACKGROUND).maxSize(4).build();
+        assertThatThrownBy(() -> Lanes.builder(SERVER).lane(Lane.INTERACTIVE).lend(Lane.INTERACTIVE, Lane.INTERACTIVE, 1))
+                .isInstanceOf(ConfigurationException.class).hasMessageContaining("a lane cannot lend to itself");
+        assertThatThrownBy(() -> Lanes.builder(SERVER).lane(Lane.INTERACTIVE).lend(Lane.INTERACTIVE, Lane.BACKGROUND, 1).build())
+                .isInstanceOf(ConfigurationException.class).hasMessageContaining("names a lane that is not configured");
+        assertThatThrownBy(() -> Lanes.builder(SERVER).lane(Lane.INTERACTIVE).lane(bg).lend(Lane.BACKGROUND, Lane.INTERACTIVE, 4).build())
+                .isInstanceOf(ConfigurationException.class).hasMessageContaining("lend reserve (4) must be below lane 'background' maxSize (4)");
+        LaneConfig otherRole = LaneConfig.builder(Lane.BACKGROUND).credentials("batch", "pw").build();
+        assertThatThrownBy(() -> Lanes.builder(SERVER).lane(Lane.INTERACTIVE).lane(otherRole).lend(Lane.INTERACTIVE, Lane.BACKGROUND, 1).build())
+                .isInstanceOf(ConfigurationException.class)
+                .hasMessageContaining("lanes 'interactive' and 'background' cannot share connections: they differ in role");
+        // session settings may differ: a borrowed connection is switched to the borrower's and back
+        LaneConfig ownSettings = LaneConfig.builder(Lane.BACKGROUND).sessionSetting("work_mem", "64MB").build();
+        try (Lanes lanes = Lanes.builder(SERVER).lane(Lane.INTERACTIVE).lane(ownSettings).lend(Lane.INTERACTIVE, Lane.BACKGROUND, 1)
+                .closeGracePeriod(Duration.ZERO).build()) {
+            assertThat(lanes.lanes()).hasSize(2);
+        }
+    }
+
+    @Test
     void answersWorkOnAnUnknownLaneWithTheConfiguredLanes() {
         try (Lanes lanes = Lanes.builder(SERVER).lane(Lane.INTERACTIVE).lane(Lane.BACKGROUND)
                 .closeGracePeriod(Duration.ZERO).build()) {

@@ -37,6 +37,10 @@ final class SluiceClient implements DbClient {
                     .maxPendingAcquires(config.maxPendingAcquires())
                     .applicationName(config.appName(e.getKey().name()))
                     .sessionSetting("search_path", config.schema());
+            if (e.getKey().equals(Lane.BACKGROUND)) {
+                // a lane's own session defaults: a background query does not take every core with a parallel plan
+                lane.sessionSetting("max_parallel_workers_per_gather", "0");
+            }
             if (config.clientTimeout() != null) {
                 // a client-side deadline, so a server that stops answering is detected (chaos scenario)
                 lane.clientTimeout(config.clientTimeout());

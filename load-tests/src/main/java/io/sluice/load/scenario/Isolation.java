@@ -59,7 +59,7 @@ public final class Isolation implements Scenario {
                 Items.pointRead(Lane.INTERACTIVE, s.rows()));
         int bgConcurrency = s.concurrency("background", 2 * poolSizes(s).get(Lane.BACKGROUND));
         Load background = Load.closed(Items.SCAN_OP, Lane.BACKGROUND, bgConcurrency,
-                Items.longQuery(Lane.BACKGROUND, s.background()));
+                Items.longQuery(Lane.BACKGROUND, s.background(), s.rows()));
         // the loaded phase's warm-up only lets the background job reach full pressure: the JIT is warm by then
         Duration settle = s.warmup().compareTo(Duration.ofSeconds(5)) < 0 ? s.warmup() : Duration.ofSeconds(5);
         return List.of(new Phase(IDLE, s.warmup(), s.duration(), List.of(reads)),

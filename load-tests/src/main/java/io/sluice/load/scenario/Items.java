@@ -30,12 +30,23 @@ public final class Items {
 
     /**
      * A long background query. {@code scan}: a full scan of the items table with a pattern match, CPU-bound
-     * on the server (hundreds of ms for 1M rows); {@code sleep}: {@code pg_sleep(0.2)}, holding a connection
-     * without using the server's CPU.
+     * on the server (hundreds of ms for 1M rows); {@code io}: 50 ms of waiting plus an index range scan of
+     * 5,000 rows, a query whose throughput follows the connections it gets; {@code sleep}: {@code pg_sleep(0.2)},
+     * holding a connection without using the server's CPU.
      */
-    public static WorkSource longQuery(Lane lane, String kind) {
+    public static WorkSource longQuery(Lane lane, String kind, long rows) {
         if (kind.equals("sleep")) {
             return r -> Work.single(SCAN_OP, lane, new Stmt("SELECT pg_sleep(0.2)::text", Shape.ONE, 1));
+        }
+        if (kind.equals("io")) {
+            // a report query that mostly waits (50 ms, as on disk reads or locks) and does some work (an
+            // index range scan of 5,000 rows): throughput follows the connections it gets, as in issue 4's
+            // figures (one pool of 16 -> 8 + 8 halves it)
+            return r -> {
+                long from = r.nextLong(1, Math.max(2, rows - 5_000));
+                return Work.single(SCAN_OP, lane, new Stmt("SELECT pg_sleep(0.05)::text, (SELECT count(*) FROM items "
+                        + "WHERE id BETWEEN $1 AND $2 AND score >= 0)", Shape.ONE, 2, from, from + 4_999));
+            };
         }
         return r -> Work.single(SCAN_OP, lane, new Stmt("SELECT count(*), max(score) FROM items WHERE v LIKE $1",
                 Shape.ONE, 2, "%" + Integer.toHexString(256 + r.nextInt(256)).substring(1) + "%"));
