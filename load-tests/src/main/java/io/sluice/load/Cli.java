@@ -49,7 +49,7 @@ public final class Cli {
                                          (a value without LANE= applies to the interactive lane)
                   --users N              users scenario: simulated users (default 500)
                   --think DUR            users scenario: mean think time (default 1s)
-                  --background KIND      isolation scenario: background queries, scan (CPU-bound, default), io or sleep
+                  --background KIND      isolation scenario: background queries, io (mostly waiting, default), scan (CPU-bound) or sleep
                   --db URL               r2dbc:postgresql://user:password@host:5432/db or postgresql://...
                                          (default: SLUICE_TEST_URL, else the PG* variables, else
                                          127.0.0.1:5432 as the OS user: the database the tests use)
@@ -60,7 +60,7 @@ public final class Cli {
                   --max-pending N        callers allowed to wait for a connection, all clients (default 1000)
                   --threads N            platform threads of the JDBC baselines (default 200, at least the concurrency)
                   --retries N            retry transient failures of work up to N times, all clients (default 0)
-                  --latency-target DUR   interactive p99 target of sluice-priority and sluice-lending (default 3ms)
+                  --latency-target DUR   interactive p99 target of sluice-priority (default 3ms)
                   --restart MODE         chaos: restart the server for real (pg_ctlcluster, local server, root),
                                          emulate it at the fault proxy (drop all, refuse for 0.3 s), or auto (default)
                   --sample-interval DUR  timeline and server sampling interval (default 1s)
@@ -102,7 +102,7 @@ public final class Cli {
 
     public static Settings defaults() {
         return new Settings("throughput", List.of(), 30_000, 30_000, Map.of(), Map.of(), Map.of(), 500, 1000, null,
-                1_000_000, "sluice_bench", "load-tests/reports", true, null, true, 1000, 42, 0, 2000, 1000, 200, "scan",
+                1_000_000, "sluice_bench", "load-tests/reports", true, null, true, 1000, 42, 0, 2000, 1000, 200, "io",
                 2000, "auto", false, List.of(), 1, 3, "auto");
     }
 

@@ -29,7 +29,7 @@ public final class Clients {
         DESCRIPTIONS.put(SLUICE, "Sluice: one pool per lane, through the Database facade (fixed admission, retry, breaker)");
         DESCRIPTIONS.put(SLUICE_ADAPTIVE, "Sluice with adaptive (Gradient2) admission on every lane");
         DESCRIPTIONS.put(SLUICE_PRIORITY, "Sluice with an interactive latency target: lower lanes yield admission while it is missed");
-        DESCRIPTIONS.put(SLUICE_LENDING, "Sluice with lending between interactive and background (reserve 2) and the interactive latency target");
+        DESCRIPTIONS.put(SLUICE_LENDING, "Sluice with lending between interactive and background, both ways, reserve 2");
         DESCRIPTIONS.put("r2dbc-pool", "plain r2dbc-pool + r2dbc-postgresql, one shared pool of the same total size");
         DESCRIPTIONS.put("hikari", "HikariCP + pgjdbc on a fixed pool of platform threads");
         DESCRIPTIONS.put("hikari-vt", "HikariCP + pgjdbc on virtual threads (JDK 21+)");

@@ -48,7 +48,8 @@ final class SluiceClient implements DbClient {
             if (variant == Variant.ADAPTIVE) {
                 lane.adaptiveAdmission(1, e.getValue());
             }
-            if ((variant == Variant.PRIORITY || variant == Variant.LENDING) && e.getKey().equals(Lane.INTERACTIVE)) {
+            // lending alone: yielding to a latency target would take back the throughput lending gives
+            if (variant == Variant.PRIORITY && e.getKey().equals(Lane.INTERACTIVE)) {
                 lane.latencyTarget(config.latencyTarget());
             }
             b.lane(lane.build());
