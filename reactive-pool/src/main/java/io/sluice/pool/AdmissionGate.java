@@ -7,7 +7,6 @@ import io.sluice.Lane;
 import io.sluice.LaneOverloadedException;
 import java.time.Duration;
 import java.util.ArrayDeque;
-import java.util.Arrays;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.LongAdder;
 import java.util.function.IntSupplier;
@@ -20,9 +19,6 @@ import reactor.core.publisher.Operators;
 import reactor.util.context.Context;
 import org.reactivestreams.Publisher;
 import org.reactivestreams.Subscription;
-import io.github.resilience4j.circuitbreaker.CallNotPermittedException;
-import io.github.resilience4j.circuitbreaker.CircuitBreaker;
-import java.util.function.Function;
 import reactor.core.scheduler.Scheduler;
 
 /**
@@ -81,53 +77,36 @@ final class AdmissionGate {
     private static final int RUNNING = 4;
     private static final int CANCEL_PENDING = 5;
 
-    /** Admits {@code unit} through this gate only (no breaker). */
-    <T> Mono<T> admit(Mono<T> unit) {
-        return admit(unit, null, e -> e);
-    }
-
-    <T> Flux<T> admit(Flux<T> unit) {
-        return admit(unit, null, e -> e);
-    }
-
     /**
-     * The lane's breaker and this gate as one operator: the breaker's permission is taken first (no
-     * permission: {@code open} maps the refusal), then admission (now, after a wait in the queue, or a
-     * rejection); the unit runs once admitted, and its permit goes back exactly once, on complete, error
-     * or cancel, before the signal travels on. The breaker is told of the outcome with the protocol of
-     * resilience4j-reactor's {@code CircuitBreakerOperator} (success on the first value of a Mono or on
-     * completion, the failure on error, the permission released on a cancel before any value). One
-     * operator instead of a usingWhen, a sink and the breaker's own operator: this runs for every unit.
+     * Admits {@code unit}: now, after a wait in the queue, or a rejection. The unit runs once admitted and
+     * its permit goes back exactly once, on complete, error or cancel, before the signal travels on. One
+     * operator (the gate's own subscriber between the unit and its caller) instead of a usingWhen over a
+     * sink: this runs for every unit of work.
      */
-    <T> Mono<T> admit(Mono<T> unit, @Nullable CircuitBreaker breaker, Function<CallNotPermittedException, Throwable> open) {
+    <T> Mono<T> admit(Mono<T> unit) {
         return new Mono<T>() {
             @Override
             public void subscribe(CoreSubscriber<? super T> actual) {
-                enter(new Unit<>(actual, unit, true, breaker, open));
+                enter(new Unit<>(actual, unit));
             }
         };
     }
 
-    <T> Flux<T> admit(Flux<T> unit, @Nullable CircuitBreaker breaker, Function<CallNotPermittedException, Throwable> open) {
+    <T> Flux<T> admit(Flux<T> unit) {
         return new Flux<T>() {
             @Override
             public void subscribe(CoreSubscriber<? super T> actual) {
-                enter(new Unit<>(actual, unit, false, breaker, open));
+                enter(new Unit<>(actual, unit));
             }
         };
     }
 
     private void enter(Unit<?> u) {
-        CircuitBreaker breaker = u.breaker;
-        if (breaker != null && !breaker.tryAcquirePermission()) {
-            Operators.error(u.actual, u.open.apply(CallNotPermittedException.createCallNotPermittedException(breaker)));
-            return;
-        }
         u.actual.onSubscribe(u);
         LaneOverloadedException rejection = null;
         synchronized (this) {
             if (u.state.get() != PENDING) {
-                return;                                 // cancelled in onSubscribe: cancel() released the breaker's permission
+                return;                                 // cancelled in onSubscribe
             }
             if (queue.isEmpty() && inFlight < effectiveLimit()) {
                 u.state.set(GRANTED);
@@ -161,29 +140,16 @@ final class AdmissionGate {
     private final class Unit<T> extends Operators.DeferredSubscription implements CoreSubscriber<T> {
         final CoreSubscriber<? super T> actual;
         final Publisher<? extends T> source;
-        final boolean mono;
-        final @Nullable CircuitBreaker breaker;
-        final Function<CallNotPermittedException, Throwable> open;
-        final long breakerStart;
         final long requestedNanos = System.nanoTime();
         final AtomicInteger state = new AtomicInteger(PENDING);
         /** When it stops waiting, on the scheduler's clock. */
         long expiresAt;
         long startNanos;
         int inFlightAtStart;
-        /** A value went downstream (the breaker counts a cancel after one as a success). */
-        volatile boolean emitted;
-        /** The breaker has been told of this unit's outcome (or its permission released). */
-        private final AtomicInteger breakerDone = new AtomicInteger();
 
-        Unit(CoreSubscriber<? super T> actual, Publisher<? extends T> source, boolean mono, @Nullable CircuitBreaker breaker,
-             Function<CallNotPermittedException, Throwable> open) {
+        Unit(CoreSubscriber<? super T> actual, Publisher<? extends T> source) {
             this.actual = actual;
             this.source = source;
-            this.mono = mono;
-            this.breaker = breaker;
-            this.open = open;
-            this.breakerStart = breaker == null ? 0 : breaker.getCurrentTimestamp();
         }
 
         /**
@@ -198,7 +164,6 @@ final class AdmissionGate {
             source.subscribe(this);
             if (!state.compareAndSet(STARTING, RUNNING) && state.compareAndSet(CANCEL_PENDING, DONE)) {
                 release(this, null, true);
-                breakerCancelled();
             }
         }
 
@@ -218,7 +183,6 @@ final class AdmissionGate {
 
         /** Rejected or timed out in the queue; never ran. */
         void refused(Throwable e) {
-            breakerError(e);
             actual.onError(e);
         }
 
@@ -234,10 +198,6 @@ final class AdmissionGate {
 
         @Override
         public void onNext(T t) {
-            if (mono && breakerDone.compareAndSet(0, 1) && breaker != null) {
-                breaker.onSuccess(breaker.getCurrentTimestamp() - breakerStart, breaker.getTimestampUnit());
-            }
-            emitted = true;
             actual.onNext(t);
         }
 
@@ -245,17 +205,12 @@ final class AdmissionGate {
         public void onError(Throwable e) {
             int ended = end();
             if (ended == 0) {
-                Operators.onErrorDropped(e, actual.currentContext());
-                return;
+                return;                                    // after the caller's cancel: the unit's failure is nobody's
             }
             release(this, Failures.classify(e), true);
-            if (ended == 2) {
-                breakerCancelled();
-                Operators.onErrorDropped(e, actual.currentContext());
-                return;
+            if (ended == 1) {
+                actual.onError(e);
             }
-            breakerError(e);
-            actual.onError(e);
         }
 
         @Override
@@ -265,14 +220,9 @@ final class AdmissionGate {
                 return;
             }
             release(this, null, true);
-            if (ended == 2) {
-                breakerCancelled();
-                return;
+            if (ended == 1) {
+                actual.onComplete();
             }
-            if (breakerDone.compareAndSet(0, 1) && breaker != null) {
-                breaker.onSuccess(breaker.getCurrentTimestamp() - breakerStart, breaker.getTimestampUnit());
-            }
-            actual.onComplete();
         }
 
         @Override
@@ -282,34 +232,16 @@ final class AdmissionGate {
                 synchronized (AdmissionGate.this) {
                     queue.remove(this);
                 }
-                breakerCancelled();
             } else if (state.compareAndSet(GRANTED, DONE)) {
+                super.cancel();
                 release(this, null, false);                // admitted, never subscribed
-                breakerCancelled();
             } else if (state.compareAndSet(STARTING, CANCEL_PENDING)) {
                 super.cancel();                            // start() gives the permit back once the subscribe returned
             } else if (state.compareAndSet(RUNNING, DONE)) {
                 super.cancel();
                 release(this, null, true);
-                breakerCancelled();
             } else {
                 super.cancel();
-            }
-        }
-
-        private void breakerError(Throwable e) {
-            if (breakerDone.compareAndSet(0, 1) && breaker != null) {
-                breaker.onError(breaker.getCurrentTimestamp() - breakerStart, breaker.getTimestampUnit(), e);
-            }
-        }
-
-        private void breakerCancelled() {
-            if (breakerDone.compareAndSet(0, 1) && breaker != null) {
-                if (emitted) {
-                    breaker.onSuccess(breaker.getCurrentTimestamp() - breakerStart, breaker.getTimestampUnit());
-                } else {
-                    breaker.releasePermission();
-                }
             }
         }
     }
@@ -413,8 +345,9 @@ final class AdmissionGate {
 
     /**
      * Called once per priority tick: whether this lane's p99 (queueing included) missed {@code target}
-     * over the units completed since the last verdict (+1), met it (-1), or 0 while too few have
-     * completed to tell (fewer than {@link #VERDICT_MIN_SAMPLES}, for at most {@link #VERDICT_MAX_TICKS} ticks).
+     * over the units completed since the last verdict (+1: more than 1% of them, and more than one, took
+     * longer), met it (-1), or 0 while too few have completed to tell (fewer than
+     * {@link #VERDICT_MIN_SAMPLES}, for at most {@link #VERDICT_MAX_TICKS} ticks).
      */
     synchronized int latencyVerdict(long targetNanos) {
         ticksSinceVerdict++;
@@ -422,23 +355,16 @@ final class AdmissionGate {
             return 0;
         }
         ticksSinceVerdict = 0;
-        long p99 = takeLatencyPercentile(99);
-        return p99 > targetNanos ? 1 : -1;
-    }
-
-    /**
-     * The given percentile (0-100) of the latency (queueing included) of the units completed since the
-     * last call, and starts a new period; -1 when none completed.
-     */
-    synchronized long takeLatencyPercentile(double percentile) {
         int n = Math.min(latencyCount, LATENCY_WINDOW);
         latencyCount = 0;
-        if (n == 0) {
-            return -1;
+        int over = 0;
+        for (int i = 0; i < n; i++) {
+            if (latencies[i] > targetNanos) {
+                over++;
+            }
         }
-        long[] copy = Arrays.copyOf(latencies, n);
-        Arrays.sort(copy);
-        return copy[Math.max(0, Math.min(n - 1, (int) Math.ceil(percentile / 100.0 * n) - 1))];
+        // missed: more than 1% over the target (the p99 is above it), and never on a single outlier
+        return over > Math.max(1, n / 100) ? 1 : -1;
     }
 
     int inFlight() {

@@ -2,6 +2,7 @@ package io.sluice.pool;
 
 import io.github.resilience4j.circuitbreaker.CallNotPermittedException;
 import io.github.resilience4j.circuitbreaker.CircuitBreaker;
+import io.github.resilience4j.reactor.circuitbreaker.operator.CircuitBreakerOperator;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.Tags;
 import io.micrometer.core.instrument.Timer;
@@ -50,7 +51,11 @@ final class LaneGuard {
     }
 
     <T> Mono<T> guard(Mono<T> unit) {
-        Mono<T> once = gate.admit(unit, breaker, this::open);
+        Mono<T> attempt = gate.admit(unit);
+        if (breaker != null) {
+            attempt = attempt.transformDeferred(CircuitBreakerOperator.of(breaker)).onErrorMap(CallNotPermittedException.class, this::open);
+        }
+        Mono<T> once = attempt;
         if (retry.maxAttempts() <= 1) {
             return once;
         }
@@ -93,7 +98,11 @@ final class LaneGuard {
     }
 
     <T> Flux<T> guard(Flux<T> unit) {
-        Flux<T> once = gate.admit(unit, breaker, this::open);
+        Flux<T> attempt = gate.admit(unit);
+        if (breaker != null) {
+            attempt = attempt.transformDeferred(CircuitBreakerOperator.of(breaker)).onErrorMap(CallNotPermittedException.class, this::open);
+        }
+        Flux<T> once = attempt;
         if (retry.maxAttempts() <= 1) {
             return once;
         }

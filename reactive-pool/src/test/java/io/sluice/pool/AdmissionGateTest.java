@@ -288,6 +288,11 @@ class AdmissionGateTest {
         }
         assertThat(gate.latencyVerdict(0)).as("enough samples: a target of 0 is missed").isEqualTo(1);
         assertThat(gate.latencyVerdict(0)).as("a new period starts empty").isZero();
+        for (int tick = 2; tick < AdmissionGate.VERDICT_MAX_TICKS; tick++) {
+            gate.latencyVerdict(0);
+        }
+        gate.admit(Mono.just("x")).block();
+        assertThat(gate.latencyVerdict(0)).as("a single outlier is no miss").isEqualTo(-1);
     }
 
     @Test

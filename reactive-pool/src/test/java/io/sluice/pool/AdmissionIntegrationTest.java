@@ -76,7 +76,8 @@ class AdmissionIntegrationTest {
             Flux.range(0, 20).concatMap(i -> db.sql(Lane.INTERACTIVE, "SELECT pg_sleep(0.02)").rowsUpdated()).blockLast();
             assertThat(lanes.admission(Lane.BACKGROUND).limit()).isLessThan(8);
             // target met again (or no interactive work): background grows back
-            long deadline = System.nanoTime() + Duration.ofSeconds(5).toNanos();
+            // (a verdict every 100 units or 5 intervals, +1/10 of the limit per verdict met)
+            long deadline = System.nanoTime() + Duration.ofSeconds(15).toNanos();
             while (lanes.admission(Lane.BACKGROUND).limit() < 8 && System.nanoTime() < deadline) {
                 db.sql(Lane.INTERACTIVE, "SELECT 1").rowsUpdated().block();
                 Mono.delay(Duration.ofMillis(10)).block();
