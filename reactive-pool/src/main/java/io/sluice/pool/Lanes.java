@@ -126,17 +126,9 @@ public final class Lanes implements ConnectionSource, AutoCloseable {
             // RESET gives the connection back its own lane's value, which it got at startup
             Map<String, String> mine = lender.config().sessionSettings();
             Map<String, String> theirs = borrower.config().sessionSettings();
-            java.util.SortedSet<String> differ = new java.util.TreeSet<>();
-            for (String k : mine.keySet()) {
-                if (!mine.get(k).equals(theirs.get(k))) {
-                    differ.add(k);
-                }
-            }
-            for (String k : theirs.keySet()) {
-                if (!theirs.get(k).equals(mine.get(k))) {
-                    differ.add(k);
-                }
-            }
+            java.util.SortedSet<String> differ = new java.util.TreeSet<>(mine.keySet());
+            differ.addAll(theirs.keySet());
+            differ.removeIf(k -> java.util.Objects.equals(mine.get(k), theirs.get(k)));
             StringBuilder borrow = new StringBuilder(borrower.borrowSql());
             StringBuilder restore = new StringBuilder(LanePool.RESTORE_SQL);
             for (String k : differ) {
