@@ -15,6 +15,13 @@ class CliTest {
         assertThat(s.warmupMs()).isEqualTo(30_000);
         assertThat(s.durationMs()).isEqualTo(30_000);
         assertThat(s.fork()).isTrue();
+        assertThat(s.jvmArgs()).containsExactly("-Xms1g", "-Xmx1g");
+    }
+
+    @Test
+    void jvmArgsComeAfterTheFixedHeapSoTheyWin() {
+        assertThat(Cli.parse("--jvm-arg", "-Xmx4g", "--jvm-arg=-XX:+UseZGC").jvmArgs())
+                .containsExactly("-Xms1g", "-Xmx1g", "-Xmx4g", "-XX:+UseZGC");
     }
 
     @Test
