@@ -1,0 +1,110 @@
+package io.sluice.examples.recipes;
+
+import io.sluice.Database;
+import io.sluice.IntegrityViolationException;
+import io.sluice.Lane;
+import io.sluice.RowMapper;
+import io.sluice.TxOptions;
+import java.time.Duration;
+import org.springframework.stereotype.Repository;
+import reactor.core.publisher.Flux;
+import reactor.core.publisher.Mono;
+
+/**
+ * Recipes and ratings in PostgreSQL, through Sluice. Each method names the lane its work belongs to:
+ * what a user waits for runs on {@link Lane#INTERACTIVE}, the export on {@link Lane#BACKGROUND}. Every
+ * method is cold: nothing runs until the caller (WebFlux) subscribes, and the connection goes back to
+ * its lane when the subscription completes, fails or is cancelled.
+ */
+@Repository
+public class RecipeRepository {
+
+    /** Rating a recipe locks its row; a rating that waits longer than this for the lock fails (55P03) instead of queueing. */
+    static final Duration RATING_LOCK_TIMEOUT = Duration.ofSeconds(1);
+
+    private final Database db;
+
+    public RecipeRepository(Database db) {
+        this.db = db;
+    }
+
+    /** The recipe, or empty. A read: Sluice may retry it after a lost connection. */
+    public Mono<Recipe> find(long id) {
+        return db.sql(Lane.INTERACTIVE, "SELECT " + Recipe.COLUMNS + " FROM recipe WHERE id = $1")
+                .bind(1, id)
+                .map(Recipe::from)
+                .optional();
+    }
+
+    /** The newest recipes. */
+    public Flux<Recipe> newest(int limit) {
+        return db.sql(Lane.INTERACTIVE, "SELECT " + Recipe.COLUMNS + " FROM recipe ORDER BY id DESC LIMIT $1")
+                .bind(1, limit)
+                .map(Recipe::from)
+                .all();
+    }
+
+    /** Stores a valid recipe; a second recipe of the same name fails with {@link DuplicateRecipeException}. */
+    public Mono<Recipe> create(RecipeInput in) {
+        String name = in.name().strip();
+        var insert = db.sql(Lane.INTERACTIVE, """
+                        INSERT INTO recipe (name, servings, prep_minutes, ingredients, instructions)
+                        VALUES (:name, :servings, :prepMinutes, :ingredients, :instructions)
+                        RETURNING\s""" + Recipe.COLUMNS)
+                .bind("name", name)
+                .bind("servings", in.servings())
+                .bind("prepMinutes", in.prepMinutes())
+                .bind("ingredients", in.ingredients().stream().map(String::strip).toArray(String[]::new))
+                .bind("instructions", in.instructions() == null ? "" : in.instructions());
+        return insert.map(Recipe::from).one()
+                // Sluice's typed error carries the SQLSTATE: 23505 is a unique violation (recipe_name_key)
+                .onErrorMap(e -> e instanceof IntegrityViolationException v && "23505".equals(v.sqlState()),
+                        e -> new DuplicateRecipeException(name));
+    }
+
+    /**
+     * One transaction: add one to the recipe's aggregate (locking its row, so concurrent ratings of one
+     * recipe take turns and the aggregate stays exact), then store the rating. It commits when the
+     * returned Mono completes and rolls back when it fails or is cancelled — e.g. when the request's
+     * deadline passes: the transaction's {@code statement_timeout} is then the smaller of the lane's and
+     * the time the request has left.
+     */
+    public Mono<Rating> rate(long recipeId, RatingInput in) {
+        TxOptions options = TxOptions.readWrite().withLockTimeout(RATING_LOCK_TIMEOUT);
+        return db.inTransaction(Lane.INTERACTIVE, options, s -> s.sql("""
+                                UPDATE recipe SET rating_count = rating_count + 1, rating_sum = rating_sum + :stars
+                                WHERE id = :id
+                                RETURNING rating_count, rating_sum""")
+                        .bind("stars", in.stars())
+                        .bind("id", recipeId)
+                        .map(row -> new int[]{row.get("rating_count", Integer.class), row.get("rating_sum", Integer.class)})
+                        .optional()
+                        // no such recipe: fail, and the transaction rolls back (nothing was changed anyway)
+                        .switchIfEmpty(Mono.error(() -> new RecipeNotFoundException(recipeId)))
+                        .flatMap(aggregate -> {
+                            var insert = s.sql("INSERT INTO rating (recipe_id, stars, comment) VALUES (:id, :stars, :comment) RETURNING id")
+                                    .bind("id", recipeId)
+                                    .bind("stars", in.stars());
+                            if (in.comment() == null) {
+                                insert.bindNull("comment", String.class);
+                            } else {
+                                insert.bind("comment", in.comment());
+                            }
+                            return insert.map(RowMapper.column("id", Long.class)).one()
+                                    .map(id -> new Rating(id, recipeId, in.stars(), in.comment(), aggregate[0],
+                                            Math.round(10.0 * aggregate[1] / aggregate[0]) / 10.0));
+                        }));
+    }
+
+    /**
+     * Every recipe, oldest first, on the background lane. Streamed: Sluice fetches {@code fetchSize} rows
+     * per round trip as the subscriber asks for them, so the export never holds the whole table in
+     * memory; cancelling the subscription (the client went away) cancels the statement and gives the
+     * connection back.
+     */
+    public Flux<Recipe> all() {
+        return db.sql(Lane.BACKGROUND, "SELECT " + Recipe.COLUMNS + " FROM recipe ORDER BY id")
+                .map(Recipe::from)
+                .all();
+    }
+}

@@ -1,0 +1,116 @@
+package io.sluice.examples.web;
+
+import io.sluice.AdmissionTimeoutException;
+import io.sluice.CircuitOpenException;
+import io.sluice.ConnectionUnavailableException;
+import io.sluice.DatabaseException;
+import io.sluice.DeadlineExceededException;
+import io.sluice.Lane;
+import io.sluice.LaneClosedException;
+import io.sluice.LaneOverloadedException;
+import io.sluice.QueryTimeoutException;
+import io.sluice.SluiceException;
+import io.sluice.TransactionConflictException;
+import io.sluice.TransientConnectionException;
+import io.sluice.examples.recipes.DuplicateRecipeException;
+import io.sluice.examples.recipes.InvalidInputException;
+import io.sluice.examples.recipes.RecipeNotFoundException;
+import java.time.Duration;
+import java.util.List;
+import java.util.function.Function;
+import org.jspecify.annotations.Nullable;
+import org.springframework.beans.TypeMismatchException;
+import org.springframework.core.codec.DecodingException;
+import org.springframework.http.HttpStatus;
+import org.springframework.web.server.ServerWebInputException;
+
+/**
+ * How a failure is answered: status, a message for the client, the lane, and {@code Retry-After}.
+ * A pure function of the exception (plus how long a lane's breaker stays open), so the mapping is
+ * testable without a server.
+ *
+ * <table>
+ *   <caption>Sluice's errors as HTTP</caption>
+ *   <tr><td>{@link LaneOverloadedException}</td><td>503 + Retry-After: the lane shed the request at once</td></tr>
+ *   <tr><td>{@link AdmissionTimeoutException}, {@link ConnectionUnavailableException}</td><td>503 + Retry-After</td></tr>
+ *   <tr><td>{@link CircuitOpenException}</td><td>503 + Retry-After: the breaker's wait</td></tr>
+ *   <tr><td>{@link TransientConnectionException}, {@link LaneClosedException}, lock timeout (55P03)</td><td>503</td></tr>
+ *   <tr><td>{@link DeadlineExceededException}, {@link QueryTimeoutException}</td><td>504</td></tr>
+ *   <tr><td>{@link TransactionConflictException} (after Sluice's retries)</td><td>409</td></tr>
+ *   <tr><td>any other {@link SluiceException}</td><td>500, logged; the client sees no SQL</td></tr>
+ * </table>
+ */
+public record ApiError(HttpStatus status, String detail, @Nullable Lane lane, @Nullable Duration retryAfter,
+                       List<String> problems) {
+
+    /** SQLSTATE lock_not_available: a lock_timeout passed. */
+    static final String LOCK_NOT_AVAILABLE = "55P03";
+
+    /**
+     * @param retryAfter     the Retry-After for an overloaded or saturated lane
+     * @param breakerWait    how long a lane's circuit breaker stays open, for its Retry-After
+     * @return {@code null} for failures this service does not map (Spring's own 404/405/415, ...)
+     */
+    public static @Nullable ApiError of(Throwable error, Duration retryAfter, Function<Lane, Duration> breakerWait) {
+        if (error instanceof InvalidInputException e) {
+            return new ApiError(HttpStatus.BAD_REQUEST, e.getMessage(), null, null, e.problems());
+        }
+        if (error instanceof ServerWebInputException e) {
+            // unreadable JSON, a path variable or parameter of the wrong type, no body
+            return new ApiError(HttpStatus.BAD_REQUEST, inputProblem(e), null, null, List.of());
+        }
+        if (error instanceof RecipeNotFoundException e) {
+            return new ApiError(HttpStatus.NOT_FOUND, e.getMessage(), null, null, List.of());
+        }
+        if (error instanceof DuplicateRecipeException e) {
+            return new ApiError(HttpStatus.CONFLICT, e.getMessage(), null, null, List.of());
+        }
+        if (!(error instanceof SluiceException e)) {
+            return null;
+        }
+        Lane lane = e.lane();
+        if (e instanceof LaneOverloadedException) {
+            return new ApiError(HttpStatus.SERVICE_UNAVAILABLE, "lane '" + lane + "' is overloaded: " + e.getMessage(),
+                    lane, retryAfter, List.of());
+        }
+        if (e instanceof CircuitOpenException) {
+            return new ApiError(HttpStatus.SERVICE_UNAVAILABLE, e.getMessage(), lane,
+                    lane == null ? retryAfter : breakerWait.apply(lane), List.of());
+        }
+        if (e instanceof ConnectionUnavailableException) {   // AdmissionTimeoutException too
+            return new ApiError(HttpStatus.SERVICE_UNAVAILABLE, e.getMessage(), lane, retryAfter, List.of());
+        }
+        if (e instanceof TransientConnectionException || e instanceof LaneClosedException) {
+            return new ApiError(HttpStatus.SERVICE_UNAVAILABLE, e.getMessage(), lane, null, List.of());
+        }
+        if (e instanceof DeadlineExceededException || e instanceof QueryTimeoutException) {
+            return new ApiError(HttpStatus.GATEWAY_TIMEOUT, e.getMessage(), lane, null, List.of());
+        }
+        if (e instanceof TransactionConflictException) {
+            return new ApiError(HttpStatus.CONFLICT, "the change conflicted with a concurrent one; try again", lane, null, List.of());
+        }
+        if (e instanceof DatabaseException && LOCK_NOT_AVAILABLE.equals(e.sqlState())) {
+            return new ApiError(HttpStatus.SERVICE_UNAVAILABLE, "the row is busy (another change holds its lock); try again",
+                    lane, retryAfter, List.of());
+        }
+        // bad SQL, a constraint the service did not expect, misuse of the API: the service's bug, not the client's
+        return new ApiError(HttpStatus.INTERNAL_SERVER_ERROR, "internal error (" + e.kind() + ")", lane, null, List.of());
+    }
+
+    private static String inputProblem(ServerWebInputException e) {
+        Throwable cause = e.getCause();
+        if (cause instanceof DecodingException d) {
+            String message = d.getMostSpecificCause().getMessage();
+            // Jackson's message: its first line says what was wrong and where
+            return "the request body is not valid JSON for this endpoint: "
+                    + (message == null ? d.getMessage() : message.lines().findFirst().orElse(message));
+        }
+        if (cause instanceof TypeMismatchException t && e.getMethodParameter() != null) {
+            // a path variable or request parameter that does not convert, e.g. /recipes/abc
+            return e.getMethodParameter().getParameterName() + " must be "
+                    + (t.getRequiredType() == null ? "of another type" : "a " + t.getRequiredType().getSimpleName())
+                    + ", was '" + t.getValue() + "'";
+        }
+        return e.getReason() != null ? e.getReason() : e.getMessage();
+    }
+}

@@ -1,0 +1,104 @@
+package io.sluice.examples;
+
+import io.sluice.Database;
+import io.sluice.pool.Lanes;
+import io.sluice.pool.ServerConfig;
+import io.sluice.testing.PostgresFixture;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import org.springframework.boot.builder.SpringApplicationBuilder;
+import org.springframework.context.ConfigurableApplicationContext;
+import org.springframework.test.web.reactive.server.WebTestClient;
+import reactor.core.publisher.Mono;
+
+/**
+ * The meal planner, running for one test class: on a random port, against the PostgreSQL of the
+ * project's test fixture ({@link PostgresFixture}: Testcontainers where Docker runs, else the server
+ * named by the PG* variables), in a schema of its own with {@code application_name}s of its own, so
+ * counts in {@code pg_stat_activity} see only its connections.
+ */
+final class TestService {
+
+    final PostgresFixture pg = PostgresFixture.get();
+    final String schema = PostgresFixture.uniqueName("meal");
+    /** Prefix of the lanes' application_names: {@code <prefix>-interactive}, {@code -background}, {@code -admin}. */
+    final String applicationName = schema.replace('_', '-');
+    final ConfigurableApplicationContext context;
+    final WebTestClient client;
+
+    TestService(String... properties) {
+        List<String> props = new ArrayList<>(List.of(
+                "server.port=0",
+                "spring.main.banner-mode=off",
+                "meal-planner.schema=" + schema,
+                "meal-planner.application-name=" + applicationName));
+        props.addAll(List.of(properties));
+        try {
+            context = new SpringApplicationBuilder(MealPlannerApplication.class)
+                    .main(MealPlannerApplication.class)
+                    // the fixture's server instead of ServerConfig.fromEnvironment() (the bean is @ConditionalOnMissingBean)
+                    .initializers(ctx -> ctx.getBeanFactory().registerSingleton("serverConfig", pg.server()))
+                    .properties(props.toArray(String[]::new))
+                    .run();
+        } catch (RuntimeException e) {
+            dropSchema();
+            throw e;
+        }
+        int port = context.getEnvironment().getRequiredProperty("local.server.port", Integer.class);
+        client = WebTestClient.bindToServer().baseUrl("http://127.0.0.1:" + port)
+                .responseTimeout(Duration.ofSeconds(20)).build();
+    }
+
+    Lanes lanes() {
+        return context.getBean(Lanes.class);
+    }
+
+    Database db() {
+        return context.getBean(Database.class);
+    }
+
+    ServerConfig server() {
+        return pg.server();
+    }
+
+    /** Server backends of this service's lanes, counted in pg_stat_activity. */
+    int connections() {
+        return pg.queryOne("SELECT count(*)::int FROM pg_stat_activity WHERE application_name LIKE '"
+                + applicationName + "-%'", r -> r.get(0, Integer.class));
+    }
+
+    /**
+     * Stops the service as a shutdown would (web server, then {@code Lanes.close()}), drops its schema and
+     * returns how many of its connections were still on the server after waiting up to 10 s.
+     */
+    int stop() {
+        try {
+            context.close();
+            long deadline = System.nanoTime() + Duration.ofSeconds(10).toNanos();
+            int left;
+            while ((left = connections()) != 0 && System.nanoTime() < deadline) {
+                Mono.delay(Duration.ofMillis(50)).block();
+            }
+            return left;
+        } finally {
+            dropSchema();
+        }
+    }
+
+    private void dropSchema() {
+        pg.execute("DROP SCHEMA IF EXISTS " + schema + " CASCADE");
+    }
+
+    /** Waits up to {@code timeout} for {@code condition}; false if it never held. */
+    static boolean await(Duration timeout, java.util.function.BooleanSupplier condition) {
+        long deadline = System.nanoTime() + timeout.toNanos();
+        while (!condition.getAsBoolean()) {
+            if (System.nanoTime() > deadline) {
+                return false;
+            }
+            Mono.delay(Duration.ofMillis(20)).block();
+        }
+        return true;
+    }
+}
