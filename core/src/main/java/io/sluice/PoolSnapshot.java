@@ -7,7 +7,7 @@ package io.sluice;
  * @param allocated connections open now (acquired + idle)
  * @param acquired  connections lent out to work now
  * @param idle      connections open and waiting in the pool
- * @param pending   callers waiting for a connection
+ * @param pending   callers waiting for a connection (through {@code Lanes.snapshot}: and for admission)
  */
 public record PoolSnapshot(int maxSize, int allocated, int acquired, int idle, int pending) {
 

@@ -40,6 +40,8 @@ final class AdmissionGate {
     private final Duration queueTimeout;
     private final Scheduler scheduler;
     private final ArrayDeque<Unit<?>> queue = new ArrayDeque<>();
+    /** Waiters in the queue whose deadline ends their wait before the queue timeout; under this gate's lock. */
+    private int deadlineBound;
     /** Written under this gate's lock; read without it (other gates' limits read it: no lock ordering to get wrong). */
     private volatile int inFlight;
     private volatile double yieldFactor = 1.0;
@@ -56,6 +58,8 @@ final class AdmissionGate {
     final LongAdder admitted = new LongAdder();
     final LongAdder rejected = new LongAdder();
     final LongAdder queueTimeouts = new LongAdder();
+    /** Waiters whose own deadline passed in the queue. */
+    final LongAdder deadlineExpired = new LongAdder();
 
     AdmissionGate(Lane lane, Limit limit, int maxQueue, Duration queueTimeout, Scheduler scheduler,
                   java.util.function.Supplier<io.sluice.PoolSnapshot> pool) {
@@ -119,7 +123,18 @@ final class AdmissionGate {
                 rejected.increment();
                 rejection = new LaneOverloadedException(lane, effectiveLimit(), inFlight, queue.size(), maxQueue);
             } else {
-                u.expiresAt = scheduler.now(java.util.concurrent.TimeUnit.NANOSECONDS) + queueTimeout.toNanos();
+                long wait = queueTimeout.toNanos();
+                io.sluice.Deadline deadline = io.sluice.Deadline.from(u.actual.currentContext());
+                if (deadline != null) {
+                    long left = deadline.timeLeft().toNanos();
+                    if (left < wait) {
+                        // the caller's deadline ends the wait first: it fails as a deadline, not a busy lane
+                        wait = Math.max(0, left);
+                        u.deadline = deadline;
+                        deadlineBound++;
+                    }
+                }
+                u.expiresAt = scheduler.now(java.util.concurrent.TimeUnit.NANOSECONDS) + wait;
                 queue.addLast(u);
                 return;
             }
@@ -144,6 +159,8 @@ final class AdmissionGate {
         final AtomicInteger state = new AtomicInteger(PENDING);
         /** When it stops waiting, on the scheduler's clock. */
         long expiresAt;
+        /** Set when the caller's deadline, not the queue timeout, ends its wait. */
+        io.sluice.@Nullable Deadline deadline;
         long startNanos;
         int inFlightAtStart;
 
@@ -230,7 +247,9 @@ final class AdmissionGate {
             if (state.compareAndSet(PENDING, DONE)) {
                 super.cancel();
                 synchronized (AdmissionGate.this) {
-                    queue.remove(this);
+                    if (queue.remove(this) && deadline != null) {
+                        deadlineBound--;
+                    }
                 }
             } else if (state.compareAndSet(GRANTED, DONE)) {
                 super.cancel();
@@ -257,17 +276,40 @@ final class AdmissionGate {
      */
     private void sweep() {
         long now = scheduler.now(java.util.concurrent.TimeUnit.NANOSECONDS);
-        while (true) {
-            Unit<?> w;
-            synchronized (this) {
-                w = queue.peekFirst();
-                if (w == null || w.expiresAt - now > 0) {
-                    return;
+        java.util.List<Unit<?>> expired = new java.util.ArrayList<>(0);
+        synchronized (this) {
+            if (deadlineBound > 0) {
+                // waiters with a deadline of their own can expire anywhere in the queue: look at all of them
+                for (java.util.Iterator<Unit<?>> it = queue.iterator(); it.hasNext(); ) {
+                    Unit<?> w = it.next();
+                    if (w.expiresAt - now <= 0) {
+                        it.remove();
+                        expired.add(w);
+                    }
                 }
-                queue.pollFirst();
+            } else {
+                // queue timeouts only: FIFO, so the expired are at its head
+                while (!queue.isEmpty() && queue.peekFirst().expiresAt - now <= 0) {
+                    expired.add(queue.pollFirst());
+                }
             }
+            for (Unit<?> w : expired) {
+                if (w.deadline != null) {
+                    deadlineBound--;
+                }
+            }
+        }
+        for (Unit<?> w : expired) {
             if (w.state.compareAndSet(PENDING, DONE)) {
-                timeout(w);
+                if (w.deadline != null) {
+                    deadlineExpired.increment();
+                    Duration over = w.deadline.timeLeft().negated();
+                    w.refused(new io.sluice.DeadlineExceededException(lane, "while waiting for admission (" + inFlight()
+                            + " in flight, admission limit " + effectiveLimit() + "); it was not started",
+                            over.isNegative() ? Duration.ZERO : over, null));
+                } else {
+                    timeout(w);
+                }
             }
         }
     }
@@ -322,6 +364,9 @@ final class AdmissionGate {
                     return;
                 }
                 next = queue.pollFirst();
+                if (next.deadline != null) {
+                    deadlineBound--;
+                }
                 if (!next.state.compareAndSet(PENDING, GRANTED)) {
                     continue;                           // cancelled or timed out meanwhile
                 }

@@ -194,6 +194,8 @@ public final class Lanes implements ConnectionSource, AutoCloseable {
                 .tag("lane", lane).tag("reason", "overloaded").register(meters);
         io.micrometer.core.instrument.FunctionCounter.builder(SluiceMeters.REJECTED, gate, x -> x.queueTimeouts.sum())
                 .tag("lane", lane).tag("reason", "queue_timeout").register(meters);
+        io.micrometer.core.instrument.FunctionCounter.builder(SluiceMeters.REJECTED, gate, x -> x.deadlineExpired.sum())
+                .tag("lane", lane).tag("reason", "deadline").register(meters);
         io.micrometer.core.instrument.Gauge.builder(SluiceMeters.IN_FLIGHT, gate, AdmissionGate::inFlight).tag("lane", lane).register(meters);
         io.micrometer.core.instrument.Gauge.builder(SluiceMeters.QUEUED, gate, AdmissionGate::queued).tag("lane", lane).register(meters);
         io.micrometer.core.instrument.Gauge.builder(SluiceMeters.LIMIT, gate, AdmissionGate::effectiveLimit).tag("lane", lane).register(meters);

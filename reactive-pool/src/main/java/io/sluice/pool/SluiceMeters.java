@@ -11,7 +11,12 @@ public final class SluiceMeters {
 
     /** Counter: units of work admitted by a lane's gate. */
     public static final String ADMITTED = "sluice.lane.admitted";
-    /** Counter: units rejected at once; tag {@code reason}: {@code overloaded}, {@code queue_timeout}, {@code circuit_open}. */
+    /**
+     * Counter: units refused; tag {@code reason}: {@code overloaded} (rejected at once), {@code queue_timeout}
+     * (waited the acquire timeout for admission), {@code deadline} (the caller's deadline passed while it
+     * waited), {@code circuit_open}. The first three are function counters over the gate's own counts: read
+     * them with {@code registry.find(REJECTED).tag("reason", r).functionCounter()}, not {@code registry.counter(..)}.
+     */
     public static final String REJECTED = "sluice.lane.rejected";
     /** Gauge: units of work in flight. */
     public static final String IN_FLIGHT = "sluice.lane.in.flight";

@@ -3,6 +3,9 @@ package io.sluice.pool;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.sluice.ConnectionUnavailableException;
+import io.sluice.Deadline;
+import io.sluice.DeadlineExceededException;
+import io.sluice.FailureKind;
 import io.sluice.Lane;
 import io.sluice.LaneOverloadedException;
 import io.sluice.PoolSnapshot;
@@ -49,11 +52,16 @@ class AdmissionGateTest {
         final Disposable subscription;
 
         Work(AdmissionGate gate, String name) {
+            this(gate, name, null);
+        }
+
+        Work(AdmissionGate gate, String name, Deadline deadline) {
             this.name = name;
             this.subscription = gate.admit(Mono.defer(() -> {
                 started.add(name);
                 return end.asMono();
-            })).subscribe(null, e -> error = e, () -> completed = true);
+            })).contextWrite(ctx -> deadline == null ? ctx : ctx.putAll(deadline.context().readOnly()))
+                    .subscribe(null, e -> error = e, () -> completed = true);
         }
 
         void finish() {
@@ -181,6 +189,55 @@ class AdmissionGateTest {
         w.get(0).finish();
         assertThat(started).containsExactly("a");
         assertThat(gate.inFlight()).isZero();
+    }
+
+    @Test
+    void aWaiterWhoseDeadlinePassesInTheQueueFailsAsADeadlineWithoutWaitingForTheQueueTimeout() {
+        AdmissionGate gate = gate(1, 5);
+        Work a = new Work(gate, "a");
+        Work b = new Work(gate, "b", Deadline.in(Duration.ofMillis(100)));
+        Work c = new Work(gate, "c");                                  // behind it, no deadline: the queue timeout
+        Work d = new Work(gate, "d", Deadline.in(Duration.ofMinutes(5))); // the queue timeout ends its wait first
+
+        time.advanceTimeBy(Duration.ofMillis(150));                   // the sweep runs every 50 ms at most
+
+        assertThat(b.error).isInstanceOfSatisfying(DeadlineExceededException.class, e -> {
+            assertThat(e.lane()).isEqualTo(LANE);
+            assertThat(e.kind()).isEqualTo(FailureKind.DEADLINE_EXCEEDED);
+            assertThat(e.getMessage()).contains("orders", "while waiting for admission", "1 in flight", "not started");
+        });
+        assertThat(c.error).isNull();
+        assertThat(gate.queued()).isEqualTo(2);
+        assertThat(gate.deadlineExpired.sum()).isEqualTo(1);
+        assertThat(gate.queueTimeouts.sum()).isZero();
+
+        a.finish();
+        assertThat(started).containsExactly("a", "c");                  // b never ran
+        time.advanceTimeBy(QUEUE_TIMEOUT);
+        assertThat(d.error).isInstanceOf(ConnectionUnavailableException.class);
+        c.finish();
+        assertThat(gate.inFlight()).isZero();
+    }
+
+    @Test
+    void aWaiterWithADeadlineAdmittedOrCancelledInTimeIsNotFailedLater() {
+        AdmissionGate gate = gate(1, 5);
+        Work a = new Work(gate, "a");
+        Work b = new Work(gate, "b", Deadline.in(Duration.ofMillis(100)));
+        Work c = new Work(gate, "c", Deadline.in(Duration.ofMillis(100)));
+        c.cancel();
+        a.finish();                                                   // b is admitted before its deadline
+
+        time.advanceTimeBy(Duration.ofSeconds(2));
+
+        assertThat(started).containsExactly("a", "b");
+        assertThat(b.error).isNull();
+        assertThat(c.error).isNull();
+        assertThat(gate.deadlineExpired.sum()).isZero();
+        b.finish();
+        assertThat(b.completed).isTrue();
+        assertThat(gate.inFlight()).isZero();
+        assertThat(gate.queued()).isZero();
     }
 
     @Test

@@ -82,4 +82,23 @@ class DeadlineTest {
         awaitIdle();
         assertThat(db.sql(LANE, "SELECT 1").map(RowMapper.column(Integer.class)).one().block()).isEqualTo(1);
     }
+
+    @Test
+    void aDeadlinePassingWhileTheWorkWaitsForAdmissionEndsTheWaitThenNotAfterTheAcquireTimeout() {
+        // both connections busy for 1.5 s; the acquire timeout (2 s) would end the wait later still
+        reactor.core.Disposable h1 = db.sql(LANE, "SELECT pg_sleep(1.5)").rowsUpdated().subscribe();
+        reactor.core.Disposable h2 = db.sql(LANE, "SELECT pg_sleep(1.5)").rowsUpdated().subscribe();
+        long deadline = System.nanoTime() + Duration.ofSeconds(5).toNanos();
+        while (lanes.admission(LANE).inFlight() < 2 && System.nanoTime() < deadline) {
+            Mono.delay(Duration.ofMillis(10)).block();
+        }
+        StepVerifier.create(db.sql(LANE, "SELECT 1").rowsUpdated().contextWrite(Deadline.in(Duration.ofMillis(300)).context()))
+                .verifyErrorSatisfies(e -> assertThat(e).isInstanceOf(DeadlineExceededException.class)
+                        .hasMessageContaining("while waiting for admission").hasMessageContaining("not started"));
+        assertThat(lanes.admission(LANE).inFlight()).isEqualTo(2);   // the holders still run: it left the queue early
+        assertThat(lanes.admission(LANE).queued()).isZero();
+        h1.dispose();
+        h2.dispose();
+        awaitIdle();
+    }
 }
