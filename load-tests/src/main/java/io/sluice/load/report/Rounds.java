@@ -78,6 +78,42 @@ public final class Rounds {
         return r.segments().stream().filter(s -> s.name().equals(name)).findFirst().orElse(null);
     }
 
+    /**
+     * Merges the blocks of a phase that a scenario repeats ({@code idle#1}, {@code idle#2}, ... and their
+     * {@code -warmup} segments) into one segment each ({@code idle}, {@code idle-warmup}), in the order they
+     * first appear. Other segments pass through.
+     */
+    public static List<SegmentResult> mergeBlocks(List<SegmentResult> segments) {
+        Map<String, List<SegmentResult>> byName = new LinkedHashMap<>();
+        for (SegmentResult s : segments) {
+            byName.computeIfAbsent(blockOf(s.name()), n -> new ArrayList<>()).add(s);
+        }
+        List<SegmentResult> out = new ArrayList<>();
+        byName.forEach((name, same) -> {
+            SegmentResult merged = same.size() == 1 ? same.get(0) : segment(same);
+            out.add(merged.name().equals(name) ? merged : renamed(merged, name));
+        });
+        return out;
+    }
+
+    /** {@code idle#2} and {@code idle#2-warmup} belong to {@code idle} and {@code idle-warmup}. */
+    static String blockOf(String segment) {
+        int hash = segment.indexOf('#');
+        if (hash < 0) {
+            return segment;
+        }
+        int end = hash + 1;
+        while (end < segment.length() && Character.isDigit(segment.charAt(end))) {
+            end++;
+        }
+        return segment.substring(0, hash) + segment.substring(end);
+    }
+
+    private static SegmentResult renamed(SegmentResult s, String name) {
+        return new SegmentResult(name, s.warmup(), s.startSec(), s.durationSec(), s.clientCpuSec(), s.cpuMicrosPerOp(),
+                s.machineCpuPct(), s.otherCpuPct(), s.stealCpuPct(), s.series());
+    }
+
     private static SegmentResult segment(List<SegmentResult> same) {
         SegmentResult first = same.get(0);
         double seconds = same.stream().mapToDouble(SegmentResult::durationSec).sum();

@@ -144,6 +144,7 @@ public final class ClientRun {
         for (Segment seg : recording.segments()) {
             segments.add(segment(seg, recording, timeline, loadOfSeries, warnings));
         }
+        segments = io.sluice.load.report.Rounds.mergeBlocks(segments);
         return new ClientResult(task.client(), Clients.role(task.client()), Clients.describe(task.client()), process,
                 Runtime.version().toString(), pools, segments, timeline, monitor == null ? List.of() : monitor.pools(),
                 server, warnings, error);

@@ -17,7 +17,8 @@ import java.util.Optional;
 /**
  * The situation Sluice exists for. Phase {@code idle}: interactive point reads at a fixed arrival rate,
  * nothing else. Phase {@code loaded}: the same reads while a background job saturates the database with
- * long queries, closed loop at a concurrency twice the background lane's size. Sluice gets an interactive
+ * long queries, closed loop at a concurrency twice the background lane's size. The two alternate in
+ * {@link #BLOCKS} blocks each, merged into one segment per phase. Sluice gets an interactive
  * and a background lane; the shared-pool baseline one pool of the same total size.
  *
  * <p>Targets: Sluice's interactive p99 under load within 1.5x of its idle p99 with zero interactive
@@ -60,10 +61,29 @@ public final class Isolation implements Scenario {
         int bgConcurrency = s.concurrency("background", 2 * poolSizes(s).get(Lane.BACKGROUND));
         Load background = Load.closed(Items.SCAN_OP, Lane.BACKGROUND, bgConcurrency,
                 Items.longQuery(Lane.BACKGROUND, s.background(), s.rows()));
-        // the loaded phase's warm-up only lets the background job reach full pressure: the JIT is warm by then
-        Duration settle = s.warmup().compareTo(Duration.ofSeconds(5)) < 0 ? s.warmup() : Duration.ofSeconds(5);
-        return List.of(new Phase(IDLE, s.warmup(), s.duration(), List.of(reads)),
-                new Phase(LOADED, settle, s.duration(), List.of(reads, background)));
+        // idle and loaded alternate in BLOCKS blocks each (idle#1, loaded#1, idle#2, ...), merged into one idle
+        // and one loaded segment: whatever else disturbs the machine for a while (on a VM: another guest's CPU
+        // steal) then falls on both phases alike instead of on whichever ran at the time
+        int blocks = s.duration().compareTo(Duration.ofSeconds(BLOCKS)) >= 0 ? BLOCKS : 1;
+        Duration block = s.duration().dividedBy(blocks);
+        // a loaded block's warm-up only lets the background job reach full pressure: the JIT is warm by then;
+        // an idle block's lets the machine settle after the background work drained
+        Duration settle = min(s.warmup(), Duration.ofSeconds(5));
+        Duration calm = min(s.warmup(), Duration.ofSeconds(2));
+        List<Phase> phases = new ArrayList<>();
+        for (int i = 1; i <= blocks; i++) {
+            String suffix = blocks == 1 ? "" : "#" + i;
+            phases.add(new Phase(IDLE + suffix, i == 1 ? s.warmup() : calm, block, List.of(reads)));
+            phases.add(new Phase(LOADED + suffix, settle, block, List.of(reads, background)));
+        }
+        return phases;
+    }
+
+    /** Blocks of idle and loaded measurement per client, alternating. */
+    static final int BLOCKS = 3;
+
+    private static Duration min(Duration a, Duration b) {
+        return a.compareTo(b) < 0 ? a : b;
     }
 
     @Override
