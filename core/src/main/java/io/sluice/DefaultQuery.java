@@ -72,6 +72,31 @@ final class DefaultQuery implements Query {
     }
 
     @Override
+    public Query bind(int position, @Nullable Object value, Class<?> type) {
+        int index = position(position);
+        return value == null ? setNull(index, type) : set(index, typed(value, type, "$" + position), "$" + position);
+    }
+
+    @Override
+    public Query bind(String name, @Nullable Object value, Class<?> type) {
+        int index = named(name);
+        return value == null ? setNull(index, type) : set(index, typed(value, type, ":" + name), ":" + name);
+    }
+
+    /** The value, when it is a {@code type} (a primitive type taken as its wrapper). */
+    private Object typed(Object value, Class<?> type, String placeholder) {
+        if (type == null) {
+            throw new BindException("bind(" + quoted(placeholder) + ", value, type) needs the Java type of the column, "
+                    + "e.g. String.class", runner.lane());
+        }
+        if (!java.lang.invoke.MethodType.methodType(type).wrap().returnType().isInstance(value)) {
+            throw new BindException("the value bound to " + placeholder + " is a " + value.getClass().getName() + ", not the "
+                    + type.getName() + " declared with it: " + Failures.excerpt(parsed.original), runner.lane());
+        }
+        return value;
+    }
+
+    @Override
     public Query fetchSize(int rows) {
         if (rows < 0) {
             throw new IllegalArgumentException("fetchSize must be 0 (whole result) or positive, was " + rows);
@@ -108,7 +133,8 @@ final class DefaultQuery implements Query {
     private Query set(int index, @Nullable Object value, String placeholder) {
         if (value == null) {
             throw new BindException("the value bound to " + placeholder + " is null; use bindNull(" + quoted(placeholder)
-                    + ", Type.class) so PostgreSQL knows its type: " + Failures.excerpt(parsed.original), runner.lane());
+                    + ", Type.class), or bind(" + quoted(placeholder) + ", value, Type.class) for a value that may be null, "
+                    + "so PostgreSQL knows its type: " + Failures.excerpt(parsed.original), runner.lane());
         }
         values[index] = value;
         return this;

@@ -83,12 +83,30 @@ public final class Failures {
             return new DeadlockException(p + "deadlock detected: " + detail, lane, state, e);
         }
         if (state.startsWith("23")) {
-            return new IntegrityViolationException(p + "integrity violation: " + detail, lane, state, e);
+            return new IntegrityViolationException(p + "integrity violation: " + detail, lane, state, constraintOf(e), e);
         }
         if (state.startsWith("42")) {
             return new BadSqlException(p + "bad SQL: " + detail, lane, state, e);
         }
         return new DatabaseException(p + "database error: " + detail, lane, state, e);
+    }
+
+    /**
+     * The constraint the server named, read from r2dbc-postgresql's {@code PostgresqlException} error details
+     * (reflectively: the core depends on the R2DBC SPI only); null for other drivers or when none was named.
+     */
+    static @Nullable String constraintOf(R2dbcException e) {
+        try {
+            Class<?> pg = Class.forName("io.r2dbc.postgresql.api.PostgresqlException", false, e.getClass().getClassLoader());
+            if (!pg.isInstance(e)) {
+                return null;
+            }
+            Object details = pg.getMethod("getErrorDetails").invoke(e);
+            Object name = details.getClass().getMethod("getConstraintName").invoke(details);
+            return name instanceof java.util.Optional<?> o ? (String) o.orElse(null) : null;
+        } catch (ReflectiveOperationException | RuntimeException | LinkageError x) {
+            return null;
+        }
     }
 
     private static boolean isNetworkFailure(Throwable error) {

@@ -35,6 +35,22 @@ public interface Query {
     /** Binds SQL NULL of the given Java type to {@code :name}. */
     Query bindNull(String name, Class<?> type);
 
+    /**
+     * Binds a value that may be {@code null} (an optional column) to {@code $position}: the value, or SQL
+     * NULL of {@code type} when it is {@code null}.
+     *
+     * @throws BindException when {@code value} is not a {@code type} or there is no such placeholder
+     */
+    Query bind(int position, @org.jspecify.annotations.Nullable Object value, Class<?> type);
+
+    /**
+     * Binds a value that may be {@code null} (an optional column) to {@code :name}: the value, or SQL NULL
+     * of {@code type} when it is {@code null}.
+     *
+     * @throws BindException when {@code value} is not a {@code type} or the SQL has no such parameter
+     */
+    Query bind(String name, @org.jspecify.annotations.Nullable Object value, Class<?> type);
+
     /** Rows fetched per round trip by {@link Rows#all()}; overrides the lane's default. 0 reads the whole result at once. */
     Query fetchSize(int rows);
 

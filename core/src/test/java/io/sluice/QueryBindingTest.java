@@ -46,6 +46,23 @@ class QueryBindingTest {
     }
 
     @Test
+    void aValueThatMayBeNullIsBoundWithItsTypeAndAMismatchedTypeIsNamed() {
+        // accepted: null (SQL NULL of the type), a value of the type, a wrapper for a primitive type
+        db.sql(LANE, POSITIONAL).bind(1, null, String.class).bind(2, 7L, long.class);
+        db.sql(LANE, NAMED).bind("email", "a@example.com", String.class).bind("tenant", null, Long.class);
+        assertThatThrownBy(() -> db.sql(LANE, NAMED).bind("tenant", "seven", Long.class))
+                .isInstanceOf(BindException.class)
+                .hasMessageStartingWith("[lane interactive] the value bound to :tenant is a java.lang.String, not the java.lang.Long declared with it")
+                .hasMessageNotContaining("seven");
+        assertThatThrownBy(() -> db.sql(LANE, POSITIONAL).bind(1, "x", null))
+                .isInstanceOf(BindException.class)
+                .hasMessageContaining("bind(1, value, type) needs the Java type of the column");
+        assertThatThrownBy(() -> db.sql(LANE, POSITIONAL).bind(3, null, String.class))
+                .isInstanceOf(BindException.class).hasMessageContaining("$3");
+        assertThat(source.acquired).hasValue(0);
+    }
+
+    @Test
     void rejectsAnUnknownNameListingTheNamesTheSqlHas() {
         assertThatThrownBy(() -> db.sql(LANE, NAMED).bind("emial", "bob@example.com"))
                 .isInstanceOf(BindException.class)

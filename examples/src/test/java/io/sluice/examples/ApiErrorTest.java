@@ -25,7 +25,7 @@ class ApiErrorTest {
     static final Duration BREAKER_WAIT = Duration.ofSeconds(2);
 
     static ApiError map(Throwable e) {
-        return ApiError.of(e, RETRY_AFTER, lane -> BREAKER_WAIT);
+        return ApiError.of(e, RETRY_AFTER);
     }
 
     @Test
@@ -39,10 +39,11 @@ class ApiErrorTest {
 
     @Test
     void openCircuitIs503RetryingAfterTheBreakersWait() {
-        ApiError e = map(new CircuitOpenException(Lane.BACKGROUND, "OPEN", null));
+        ApiError e = map(new CircuitOpenException(Lane.BACKGROUND, "OPEN", BREAKER_WAIT, null));
         assertThat(e.status()).isEqualTo(HttpStatus.SERVICE_UNAVAILABLE);
         assertThat(e.retryAfter()).isEqualTo(BREAKER_WAIT);
         assertThat(e.lane()).isEqualTo(Lane.BACKGROUND);
+        assertThat(map(new CircuitOpenException(Lane.BACKGROUND, "OPEN", null)).retryAfter()).as("wait unknown").isEqualTo(RETRY_AFTER);
     }
 
     @Test

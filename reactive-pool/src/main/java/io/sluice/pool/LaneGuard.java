@@ -115,7 +115,11 @@ final class LaneGuard {
 
     private Throwable open(CallNotPermittedException e) {
         meters.counter(SluiceMeters.REJECTED, "lane", lane.name(), "reason", "circuit_open").increment();
-        return new CircuitOpenException(lane, breaker == null ? "OPEN" : breaker.getState().name(), e);
+        if (breaker == null) {
+            return new CircuitOpenException(lane, "OPEN", e);
+        }
+        Long waitMillis = breaker.getCircuitBreakerConfig().getWaitIntervalFunctionInOpenState().apply(1);
+        return new CircuitOpenException(lane, breaker.getState().name(), waitMillis == null ? null : Duration.ofMillis(waitMillis), e);
     }
 
     AdmissionGate gate() {

@@ -255,7 +255,8 @@ class LaneGuardTest {
                 .expectErrorSatisfies(e -> assertThat(e).isInstanceOfSatisfying(CircuitOpenException.class, open -> {
                     assertThat(open.lane()).isEqualTo(LANE);
                     assertThat(open.state()).isEqualTo(state);
-                    assertThat(open.getMessage()).contains("orders", state);
+                    assertThat(open.getMessage()).contains("orders", state, "10000 ms");
+                    assertThat(open.retryAfter()).as("the breaker's wait, for a Retry-After").isEqualTo(Duration.ofSeconds(10));
                     assertThat(open.getCause()).isInstanceOf(CallNotPermittedException.class);
                 }))
                 .verify();

@@ -70,6 +70,17 @@ class QueryApiTest {
     }
 
     @Test
+    void bindsAValueThatMayBeNullWithItsType() {
+        for (Integer minutes : new Integer[] {null, 45}) {
+            db.sql(LANE, "INSERT INTO recipe (name, minutes) VALUES ($1, $2)")
+                    .bind(1, "stew-" + minutes, String.class).bind(2, minutes, Integer.class).rowsUpdated().block();
+        }
+        assertThat(db.sql(LANE, "SELECT count(*) FILTER (WHERE minutes IS NULL) || '/' || count(*) FILTER (WHERE minutes = 45) "
+                        + "FROM recipe WHERE name LIKE :name").bind("name", "stew-%", String.class)
+                .map(RowMapper.column(String.class)).one().block()).isEqualTo("1/1");
+    }
+
+    @Test
     void countsUpdatedRows() {
         db.sql(LANE, "INSERT INTO recipe (name, minutes) SELECT 'bulk' || g, g FROM generate_series(1, 5) g").rowsUpdated().block();
         StepVerifier.create(db.sql(LANE, "UPDATE recipe SET minutes = minutes + 1 WHERE name LIKE 'bulk%'").rowsUpdated())
@@ -151,8 +162,12 @@ class QueryApiTest {
     void integrityViolationNeverShowsTheBoundValue() {
         db.sql(LANE, "INSERT INTO recipe (name) VALUES ($1)").bind(1, "secret-name-1").rowsUpdated().block();
         StepVerifier.create(db.sql(LANE, "INSERT INTO recipe (name) VALUES ($1)").bind(1, "secret-name-1").rowsUpdated())
-                .verifyErrorSatisfies(e -> assertThat(e).isInstanceOf(IntegrityViolationException.class)
+                .verifyErrorSatisfies(e -> assertThat(e).isInstanceOfSatisfying(IntegrityViolationException.class,
+                                v -> assertThat(v.constraint()).as("the constraint the server named").isEqualTo("recipe_name_key"))
                         .hasMessageContaining("23505").hasMessageNotContaining("secret-name-1"));
+        StepVerifier.create(db.sql(LANE, "INSERT INTO recipe (name) VALUES (NULL)").rowsUpdated())
+                .verifyErrorSatisfies(e -> assertThat(e).isInstanceOfSatisfying(IntegrityViolationException.class,
+                        v -> assertThat(v.constraint()).as("NOT NULL names no constraint").isNull()));
         StepVerifier.create(db.sql(LANE, "SELECT $1::int").bind(1, "secret-not-a-number").rowsUpdated())
                 .verifyErrorSatisfies(e -> assertThat(e.getMessage()).contains("22P02").doesNotContain("secret-not-a-number"));
     }

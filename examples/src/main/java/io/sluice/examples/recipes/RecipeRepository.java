@@ -57,8 +57,8 @@ public class RecipeRepository {
                 .bind("ingredients", in.ingredients().stream().map(String::strip).toArray(String[]::new))
                 .bind("instructions", in.instructions() == null ? "" : in.instructions());
         return insert.map(Recipe::from).one()
-                // Sluice's typed error carries the SQLSTATE: 23505 is a unique violation (recipe_name_key)
-                .onErrorMap(e -> e instanceof IntegrityViolationException v && "23505".equals(v.sqlState()),
+                // Sluice's typed error names the constraint the server reported: the unique name
+                .onErrorMap(e -> e instanceof IntegrityViolationException v && "recipe_name_key".equals(v.constraint()),
                         e -> new DuplicateRecipeException(name));
     }
 
@@ -84,12 +84,8 @@ public class RecipeRepository {
                         .flatMap(aggregate -> {
                             var insert = s.sql("INSERT INTO rating (recipe_id, stars, comment) VALUES (:id, :stars, :comment) RETURNING id")
                                     .bind("id", recipeId)
-                                    .bind("stars", in.stars());
-                            if (in.comment() == null) {
-                                insert.bindNull("comment", String.class);
-                            } else {
-                                insert.bind("comment", in.comment());
-                            }
+                                    .bind("stars", in.stars())
+                                    .bind("comment", in.comment(), String.class);   // an optional column: NULL when absent
                             return insert.map(RowMapper.column("id", Long.class)).one()
                                     .map(id -> new Rating(id, recipeId, in.stars(), in.comment(), aggregate[0],
                                             Math.round(10.0 * aggregate[1] / aggregate[0]) / 10.0));

@@ -17,7 +17,6 @@ import io.sluice.examples.recipes.InvalidInputException;
 import io.sluice.examples.recipes.RecipeNotFoundException;
 import java.time.Duration;
 import java.util.List;
-import java.util.function.Function;
 import org.jspecify.annotations.Nullable;
 import org.springframework.beans.TypeMismatchException;
 import org.springframework.core.codec.DecodingException;
@@ -47,11 +46,11 @@ public record ApiError(HttpStatus status, String detail, @Nullable Lane lane, @N
     static final String LOCK_NOT_AVAILABLE = "55P03";
 
     /**
-     * @param retryAfter     the Retry-After for an overloaded or saturated lane
-     * @param breakerWait    how long a lane's circuit breaker stays open, for its Retry-After
+     * @param retryAfter     the Retry-After for an overloaded or saturated lane (and an open breaker
+     *                       whose wait is unknown)
      * @return {@code null} for failures this service does not map (Spring's own 404/405/415, ...)
      */
-    public static @Nullable ApiError of(Throwable error, Duration retryAfter, Function<Lane, Duration> breakerWait) {
+    public static @Nullable ApiError of(Throwable error, Duration retryAfter) {
         if (error instanceof InvalidInputException e) {
             return new ApiError(HttpStatus.BAD_REQUEST, e.getMessage(), null, null, e.problems());
         }
@@ -73,9 +72,10 @@ public record ApiError(HttpStatus status, String detail, @Nullable Lane lane, @N
             return new ApiError(HttpStatus.SERVICE_UNAVAILABLE, "lane '" + lane + "' is overloaded: " + e.getMessage(),
                     lane, retryAfter, List.of());
         }
-        if (e instanceof CircuitOpenException) {
+        if (e instanceof CircuitOpenException open) {
+            // the breaker's own wait: a client that comes back after it finds trial calls let through
             return new ApiError(HttpStatus.SERVICE_UNAVAILABLE, e.getMessage(), lane,
-                    lane == null ? retryAfter : breakerWait.apply(lane), List.of());
+                    open.retryAfter() == null ? retryAfter : open.retryAfter(), List.of());
         }
         if (e instanceof ConnectionUnavailableException) {   // AdmissionTimeoutException too
             return new ApiError(HttpStatus.SERVICE_UNAVAILABLE, e.getMessage(), lane, retryAfter, List.of());

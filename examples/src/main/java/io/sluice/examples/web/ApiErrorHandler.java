@@ -1,10 +1,6 @@
 package io.sluice.examples.web;
 
-import io.sluice.Lane;
 import io.sluice.examples.MealPlannerProperties;
-import io.sluice.pool.Lanes;
-import io.github.resilience4j.circuitbreaker.CircuitBreakerConfig;
-import java.time.Duration;
 import java.util.List;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -34,18 +30,16 @@ public class ApiErrorHandler implements WebExceptionHandler {
     private static final Logger log = LoggerFactory.getLogger(ApiErrorHandler.class);
 
     private final List<HttpMessageWriter<?>> writers;
-    private final Lanes lanes;
     private final MealPlannerProperties props;
 
-    public ApiErrorHandler(ServerCodecConfigurer codecs, Lanes lanes, MealPlannerProperties props) {
+    public ApiErrorHandler(ServerCodecConfigurer codecs, MealPlannerProperties props) {
         this.writers = codecs.getWriters();
-        this.lanes = lanes;
         this.props = props;
     }
 
     @Override
     public Mono<Void> handle(ServerWebExchange exchange, Throwable error) {
-        ApiError e = ApiError.of(error, props.retryAfter(), this::breakerWait);
+        ApiError e = ApiError.of(error, props.retryAfter());
         if (e == null || exchange.getResponse().isCommitted()) {
             // e.g. a streamed export that failed after its first rows: the status is sent already, the
             // connection is closed mid-stream, which is how a streaming client learns of it
@@ -80,12 +74,6 @@ public class ApiErrorHandler implements WebExceptionHandler {
                 }));
     }
 
-    /** How long the lane's breaker stays open before it lets trial calls through. */
-    private Duration breakerWait(Lane lane) {
-        CircuitBreakerConfig config = lanes.config(lane).circuitBreaker();
-        return config == null ? props.retryAfter()
-                : Duration.ofMillis(config.getWaitIntervalFunctionInOpenState().apply(1));
-    }
 
     private static void log(ServerWebExchange exchange, ApiError e, Throwable error) {
         String request = exchange.getRequest().getMethod() + " " + exchange.getRequest().getPath();
