@@ -8,6 +8,7 @@ import io.sluice.examples.recipes.Rating;
 import io.sluice.examples.recipes.Recipe;
 import io.sluice.examples.web.LanesController.LaneView;
 import io.sluice.examples.web.RequestDeadlineFilter;
+import io.sluice.testing.Await;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
@@ -210,11 +211,11 @@ class MealPlannerApplicationTest {
             } finally {
                 release.tryEmitEmpty();
             }
-            assertThat(TestService.await(Duration.ofSeconds(5), holder::isDisposed)).isTrue();
+            assertThat(Await.until(Duration.ofSeconds(5), holder::isDisposed)).isTrue();
             assertThat(ratingsStored(recipe.id())).isZero();
             client.get().uri("/recipes/{id}", recipe.id()).exchange()
                     .expectBody(Recipe.class).value(r -> assertThat(r.ratingCount()).isZero());
-            assertThat(TestService.await(Duration.ofSeconds(5),
+            assertThat(Await.until(Duration.ofSeconds(5),
                     () -> service.lanes().snapshot(Lane.INTERACTIVE).acquired() == 0)).as("interactive connection released").isTrue();
         }
 
@@ -269,7 +270,7 @@ class MealPlannerApplicationTest {
                     })
                     .thenCancel()   // the client goes away
                     .verify(Duration.ofSeconds(20));
-            assertThat(TestService.await(Duration.ofSeconds(10),
+            assertThat(Await.until(Duration.ofSeconds(10),
                     () -> service.lanes().snapshot(Lane.BACKGROUND).acquired() == 0))
                     .as("background connection back in its pool after the client left").isTrue();
             assertThat(service.pg.busyBackends(service.applicationName + "-background"))

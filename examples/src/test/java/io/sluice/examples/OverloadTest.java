@@ -8,6 +8,7 @@ import io.sluice.RowMapper;
 import io.sluice.TxOptions;
 import io.sluice.examples.recipes.Recipe;
 import io.sluice.pool.SluiceMeters;
+import io.sluice.testing.Await;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
@@ -47,7 +48,7 @@ class OverloadTest {
                         s -> s.sql("SELECT 1 FROM pg_sleep(5)").map(RowMapper.column(Integer.class)).one())
                 .subscribe(x -> { }, e -> { });
         try {
-            assertThat(TestService.await(Duration.ofSeconds(5), () -> service.lanes().admission(Lane.INTERACTIVE).inFlight() == 1)).isTrue();
+            assertThat(Await.until(Duration.ofSeconds(5), () -> service.lanes().admission(Lane.INTERACTIVE).inFlight() == 1)).isTrue();
 
             long start = System.nanoTime();
             service.client.get().uri("/recipes/{id}", recipe.id()).exchange()
@@ -67,7 +68,7 @@ class OverloadTest {
         } finally {
             slow.dispose();   // cancels the statement on the server and gives the connection back
         }
-        assertThat(TestService.await(Duration.ofSeconds(10), () -> service.lanes().admission(Lane.INTERACTIVE).inFlight() == 0)).isTrue();
+        assertThat(Await.until(Duration.ofSeconds(10), () -> service.lanes().admission(Lane.INTERACTIVE).inFlight() == 0)).isTrue();
         service.client.get().uri("/recipes/{id}", recipe.id()).exchange().expectStatus().isOk();
     }
 }

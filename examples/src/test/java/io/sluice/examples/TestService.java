@@ -3,6 +3,7 @@ package io.sluice.examples;
 import io.sluice.Database;
 import io.sluice.pool.Lanes;
 import io.sluice.pool.ServerConfig;
+import io.sluice.testing.Await;
 import io.sluice.testing.PostgresFixture;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -10,7 +11,6 @@ import java.util.List;
 import org.springframework.boot.builder.SpringApplicationBuilder;
 import org.springframework.context.ConfigurableApplicationContext;
 import org.springframework.test.web.reactive.server.WebTestClient;
-import reactor.core.publisher.Mono;
 
 /**
  * The meal planner, running for one test class: on a random port, against the PostgreSQL of the
@@ -75,12 +75,8 @@ final class TestService {
     int stop() {
         try {
             context.close();
-            long deadline = System.nanoTime() + Duration.ofSeconds(10).toNanos();
-            int left;
-            while ((left = connections()) != 0 && System.nanoTime() < deadline) {
-                Mono.delay(Duration.ofMillis(50)).block();
-            }
-            return left;
+            Await.until(Duration.ofSeconds(10), () -> connections() == 0);
+            return connections();
         } finally {
             dropSchema();
         }
@@ -88,17 +84,5 @@ final class TestService {
 
     private void dropSchema() {
         pg.execute("DROP SCHEMA IF EXISTS " + schema + " CASCADE");
-    }
-
-    /** Waits up to {@code timeout} for {@code condition}; false if it never held. */
-    static boolean await(Duration timeout, java.util.function.BooleanSupplier condition) {
-        long deadline = System.nanoTime() + timeout.toNanos();
-        while (!condition.getAsBoolean()) {
-            if (System.nanoTime() > deadline) {
-                return false;
-            }
-            Mono.delay(Duration.ofMillis(20)).block();
-        }
-        return true;
     }
 }

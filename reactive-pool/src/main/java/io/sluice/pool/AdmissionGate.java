@@ -40,8 +40,6 @@ final class AdmissionGate {
     private final Duration queueTimeout;
     private final Scheduler scheduler;
     private final ArrayDeque<Unit<?>> queue = new ArrayDeque<>();
-    /** Waiters in the queue whose deadline ends their wait before the queue timeout; under this gate's lock. */
-    private int deadlineBound;
     /** Written under this gate's lock; read without it (other gates' limits read it: no lock ordering to get wrong). */
     private volatile int inFlight;
     private volatile double yieldFactor = 1.0;
@@ -131,7 +129,6 @@ final class AdmissionGate {
                         // the caller's deadline ends the wait first: it fails as a deadline, not a busy lane
                         wait = Math.max(0, left);
                         u.deadline = deadline;
-                        deadlineBound++;
                     }
                 }
                 u.expiresAt = scheduler.now(java.util.concurrent.TimeUnit.NANOSECONDS) + wait;
@@ -247,9 +244,7 @@ final class AdmissionGate {
             if (state.compareAndSet(PENDING, DONE)) {
                 super.cancel();
                 synchronized (AdmissionGate.this) {
-                    if (queue.remove(this) && deadline != null) {
-                        deadlineBound--;
-                    }
+                    queue.remove(this);
                 }
             } else if (state.compareAndSet(GRANTED, DONE)) {
                 super.cancel();
@@ -272,41 +267,20 @@ final class AdmissionGate {
 
     /**
      * Fails the waiters whose time is up. One periodic sweep per gate instead of a timer per waiter (a timer
-     * each would cost more than the admission itself); the queue is FIFO, so the expired are at its head.
+     * each would cost more than the admission itself). A waiter's wait ends at its queue timeout, or at its
+     * caller's deadline when that comes first.
      */
     private void sweep() {
         long now = scheduler.now(java.util.concurrent.TimeUnit.NANOSECONDS);
         java.util.List<Unit<?>> expired = new java.util.ArrayList<>(0);
         synchronized (this) {
-            if (deadlineBound > 0) {
-                // waiters with a deadline of their own can expire anywhere in the queue: look at all of them
-                for (java.util.Iterator<Unit<?>> it = queue.iterator(); it.hasNext(); ) {
-                    Unit<?> w = it.next();
-                    if (w.expiresAt - now <= 0) {
-                        it.remove();
-                        expired.add(w);
-                    }
-                }
-            } else {
-                // queue timeouts only: FIFO, so the expired are at its head
-                while (!queue.isEmpty() && queue.peekFirst().expiresAt - now <= 0) {
-                    expired.add(queue.pollFirst());
-                }
-            }
-            for (Unit<?> w : expired) {
-                if (w.deadline != null) {
-                    deadlineBound--;
-                }
-            }
+            // not only at the head: a deadline can end a wait before those of the waiters ahead of it
+            queue.removeIf(w -> w.expiresAt - now <= 0 && expired.add(w));
         }
         for (Unit<?> w : expired) {
             if (w.state.compareAndSet(PENDING, DONE)) {
                 if (w.deadline != null) {
-                    deadlineExpired.increment();
-                    Duration over = w.deadline.timeLeft().negated();
-                    w.refused(new io.sluice.DeadlineExceededException(lane, "while waiting for admission (" + inFlight()
-                            + " in flight, admission limit " + effectiveLimit() + "); it was not started",
-                            over.isNegative() ? Duration.ZERO : over, null));
+                    deadlinePassed(w);
                 } else {
                     timeout(w);
                 }
@@ -317,6 +291,14 @@ final class AdmissionGate {
     /** Stops the periodic sweep; waiters still queued then wait for admission or their cancel. */
     void close() {
         sweeper.dispose();
+    }
+
+    private void deadlinePassed(Unit<?> w) {
+        deadlineExpired.increment();
+        Duration over = w.deadline.timeLeft().negated();
+        w.refused(new io.sluice.DeadlineExceededException(lane, "while waiting for admission (" + inFlight()
+                + " in flight, admission limit " + effectiveLimit() + "); it was not started",
+                over.isNegative() ? Duration.ZERO : over, null));
     }
 
     private void timeout(Unit<?> w) {
@@ -364,9 +346,6 @@ final class AdmissionGate {
                     return;
                 }
                 next = queue.pollFirst();
-                if (next.deadline != null) {
-                    deadlineBound--;
-                }
                 if (!next.state.compareAndSet(PENDING, GRANTED)) {
                     continue;                           // cancelled or timed out meanwhile
                 }

@@ -54,14 +54,7 @@ class ResilienceTest {
     }
 
     private static boolean await(BooleanSupplier condition) {
-        long deadline = System.nanoTime() + Duration.ofSeconds(10).toNanos();
-        while (!condition.getAsBoolean()) {
-            if (System.nanoTime() > deadline) {
-                return false;
-            }
-            Mono.delay(Duration.ofMillis(20)).block();
-        }
-        return true;
+        return io.sluice.testing.Await.until(Duration.ofSeconds(10), condition);
     }
 
     private static Mono<Integer> read(Database db) {

@@ -70,14 +70,7 @@ class FaultProxyTest {
 
     /** Polls {@code condition} every 20 ms for at most {@link #WAIT}; whether it became true. */
     private static boolean await(BooleanSupplier condition) {
-        long deadline = System.nanoTime() + WAIT.toNanos();
-        while (!condition.getAsBoolean()) {
-            if (System.nanoTime() > deadline) {
-                return false;
-            }
-            Mono.delay(Duration.ofMillis(20)).block();
-        }
-        return true;
+        return io.sluice.testing.Await.until(WAIT, condition);
     }
 
     @Test
