@@ -33,7 +33,8 @@ class CliTest {
         assertThat(s.concurrency("background", 1)).isEqualTo(24);
         assertThat(s.poolSize("background", 1)).isEqualTo(4);
         assertThat(s.poolSize("interactive", 1)).isEqualTo(6);
-        assertThat(s.clients()).containsExactly("sluice", "sluice-adaptive", "sluice-priority", "sluice-lending", "r2dbc-pool");
+        assertThat(s.clients()).containsExactly("sluice", "sluice-adaptive", "sluice-priority", "sluice-lending",
+                "sluice-lending-priority", "r2dbc-pool");
     }
 
     @Test

@@ -395,6 +395,16 @@ final class AdmissionGate {
         return inFlight;
     }
 
+    private long admittedAtLastTick;
+
+    /** Whether this lane had work since the last call: some in flight now, or some admitted meanwhile. */
+    synchronized boolean busySinceLastTick() {
+        long now = admitted.sum();
+        boolean busy = inFlight > 0 || now != admittedAtLastTick;
+        admittedAtLastTick = now;
+        return busy;
+    }
+
     synchronized int queued() {
         return queue.size();
     }

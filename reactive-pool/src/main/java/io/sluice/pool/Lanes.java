@@ -291,8 +291,10 @@ public final class Lanes implements ConnectionSource, AutoCloseable {
     /**
      * Every {@code priorityInterval}: while a lane with a latency target misses it (p99 of its work
      * completed since its last verdict, once at least 100 units completed or 5 intervals passed: the p99 of a
-     * handful is noise), every lane of lower priority yields — its admission limit is halved (never below 1)
-     * — and once every higher lane meets its target again, it grows back by a tenth of its limit per verdict.
+     * handful is noise), every lane of lower priority that had work since the last tick yields — its
+     * admission limit is halved (never below 1) — and once every higher lane meets its target again, it grows
+     * back by a tenth of its limit per verdict. A lane with no work is not what slows the higher one (a GC
+     * pause or a cold JIT is): it keeps its limit, and does not start throttled when its work arrives.
      */
     private void startPriority() {
         if (guards.keySet().stream().noneMatch(l -> pools.get(l).config().latencyTarget() != null)) {
@@ -318,8 +320,11 @@ public final class Lanes implements ConnectionSource, AutoCloseable {
         for (LanePool p : pools.values()) {
             AdmissionGate gate = guards.get(p.lane()).gate();
             int priority = p.config().priority();
+            boolean busy = gate.busySinceLastTick();
             if (missing.stream().anyMatch(h -> h.config().priority() > priority)) {
-                gate.yieldFactor(gate.yieldFactor() / 2);
+                if (busy) {
+                    gate.yieldFactor(gate.yieldFactor() / 2);
+                }
             } else if (undecided.stream().noneMatch(h -> h.config().priority() > priority)) {
                 gate.yieldFactor(Math.min(1.0, gate.yieldFactor() + 0.1));
             }

@@ -22,6 +22,7 @@ public final class Clients {
     public static final String SLUICE_ADAPTIVE = "sluice-adaptive";
     public static final String SLUICE_PRIORITY = "sluice-priority";
     public static final String SLUICE_LENDING = "sluice-lending";
+    public static final String SLUICE_LENDING_PRIORITY = "sluice-lending-priority";
 
     private static final Map<String, String> DESCRIPTIONS = new java.util.LinkedHashMap<>();
 
@@ -30,6 +31,8 @@ public final class Clients {
         DESCRIPTIONS.put(SLUICE_ADAPTIVE, "Sluice with adaptive (Gradient2) admission on every lane");
         DESCRIPTIONS.put(SLUICE_PRIORITY, "Sluice with an interactive latency target: lower lanes yield admission while it is missed");
         DESCRIPTIONS.put(SLUICE_LENDING, "Sluice with lending between interactive and background, both ways, reserve 2");
+        DESCRIPTIONS.put(SLUICE_LENDING_PRIORITY, "Sluice with lending (reserve 2) and the interactive latency target: "
+                + "background borrows while interactive meets its target and yields while it misses it");
         DESCRIPTIONS.put("r2dbc-pool", "plain r2dbc-pool + r2dbc-postgresql, one shared pool of the same total size");
         DESCRIPTIONS.put("hikari", "HikariCP + pgjdbc on a fixed pool of platform threads");
         DESCRIPTIONS.put("hikari-vt", "HikariCP + pgjdbc on virtual threads (JDK 21+)");
@@ -75,6 +78,7 @@ public final class Clients {
             case SLUICE_ADAPTIVE -> new SluiceClient(config, SluiceClient.Variant.ADAPTIVE);
             case SLUICE_PRIORITY -> new SluiceClient(config, SluiceClient.Variant.PRIORITY);
             case SLUICE_LENDING -> new SluiceClient(config, SluiceClient.Variant.LENDING);
+            case SLUICE_LENDING_PRIORITY -> new SluiceClient(config, SluiceClient.Variant.LENDING_PRIORITY);
             case "r2dbc-pool" -> new R2dbcPoolClient(config);
             case "r2dbc-per-query" -> new R2dbcPerQueryClient(config);
             case "vertx" -> new VertxClient(config, 1);

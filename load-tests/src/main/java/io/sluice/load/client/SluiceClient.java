@@ -25,7 +25,17 @@ final class SluiceClient implements DbClient {
     private final Database db;
 
     /** How the lanes are configured beyond their sizes. */
-    enum Variant { FIXED, ADAPTIVE, PRIORITY, LENDING }
+    enum Variant {
+        FIXED, ADAPTIVE, PRIORITY, LENDING, LENDING_PRIORITY;
+
+        boolean lends() {
+            return this == LENDING || this == LENDING_PRIORITY;
+        }
+
+        boolean hasLatencyTarget() {
+            return this == PRIORITY || this == LENDING_PRIORITY;
+        }
+    }
 
     SluiceClient(ClientConfig config, Variant variant) {
         Lanes.Builder b = Lanes.builder(config.server());
@@ -48,13 +58,14 @@ final class SluiceClient implements DbClient {
             if (variant == Variant.ADAPTIVE) {
                 lane.adaptiveAdmission(1, e.getValue());
             }
-            // lending alone: yielding to a latency target would take back the throughput lending gives
-            if (variant == Variant.PRIORITY && e.getKey().equals(Lane.INTERACTIVE)) {
+            // sluice-lending lends only; sluice-lending-priority also yields, trading back what lending gives
+            // for the interactive latency target
+            if (variant.hasLatencyTarget() && e.getKey().equals(Lane.INTERACTIVE)) {
                 lane.latencyTarget(config.latencyTarget());
             }
             b.lane(lane.build());
         }
-        if (variant == Variant.LENDING && config.poolSizes().containsKey(Lane.INTERACTIVE)
+        if (variant.lends() && config.poolSizes().containsKey(Lane.INTERACTIVE)
                 && config.poolSizes().containsKey(Lane.BACKGROUND)) {
             b.lend(Lane.INTERACTIVE, Lane.BACKGROUND, Math.min(2, config.poolSizes().get(Lane.INTERACTIVE) - 1));
             b.lend(Lane.BACKGROUND, Lane.INTERACTIVE, Math.min(2, config.poolSizes().get(Lane.BACKGROUND) - 1));

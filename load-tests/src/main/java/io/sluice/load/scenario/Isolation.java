@@ -15,9 +15,9 @@ import java.util.Map;
 import java.util.Optional;
 
 /**
- * The situation Sluice exists for. Phase {@code idle}: interactive point reads at a fixed arrival rate,
- * nothing else. Phase {@code loaded}: the same reads while a background job saturates the database with
- * long queries, closed loop at a concurrency twice the background lane's size. The two alternate in
+ * The situation Sluice exists for. Phase {@code loaded}: interactive point reads at a fixed arrival rate
+ * while a background job saturates the database with long queries, closed loop at a concurrency twice the
+ * background lane's size. Phase {@code idle}: the same reads, nothing else. The two alternate in
  * {@link #BLOCKS} blocks each, merged into one segment per phase. Sluice gets an interactive
  * and a background lane; the shared-pool baseline one pool of the same total size.
  *
@@ -43,7 +43,7 @@ public final class Isolation implements Scenario {
 
     @Override
     public List<String> defaultClients() {
-        return List.of("sluice", "sluice-adaptive", "sluice-priority", "sluice-lending", "r2dbc-pool");
+        return List.of("sluice", "sluice-adaptive", "sluice-priority", "sluice-lending", "sluice-lending-priority", "r2dbc-pool");
     }
 
     @Override
@@ -66,15 +66,17 @@ public final class Isolation implements Scenario {
         // steal) then falls on both phases alike instead of on whichever ran at the time
         int blocks = s.duration().compareTo(Duration.ofSeconds(BLOCKS)) >= 0 ? BLOCKS : 1;
         Duration block = s.duration().dividedBy(blocks);
-        // a loaded block's warm-up only lets the background job reach full pressure: the JIT is warm by then;
-        // an idle block's lets the machine settle after the background work drained
+        // loaded comes first, so that the whole warm-up runs both loads: every code path either phase measures
+        // (the background lane's, a borrowed connection's, a yielding gate's) is compiled before any figure is
+        // taken. A later loaded block's warm-up only lets the background job reach full pressure again; an idle
+        // block's lets the machine settle after the background work drained.
         Duration settle = min(s.warmup(), Duration.ofSeconds(5));
         Duration calm = min(s.warmup(), Duration.ofSeconds(2));
         List<Phase> phases = new ArrayList<>();
         for (int i = 1; i <= blocks; i++) {
             String suffix = blocks == 1 ? "" : "#" + i;
-            phases.add(new Phase(IDLE + suffix, i == 1 ? s.warmup() : calm, block, List.of(reads)));
-            phases.add(new Phase(LOADED + suffix, settle, block, List.of(reads, background)));
+            phases.add(new Phase(LOADED + suffix, i == 1 ? s.warmup() : settle, block, List.of(reads, background)));
+            phases.add(new Phase(IDLE + suffix, calm, block, List.of(reads)));
         }
         return phases;
     }
