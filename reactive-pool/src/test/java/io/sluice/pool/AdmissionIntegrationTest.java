@@ -6,6 +6,7 @@ import io.sluice.Database;
 import io.sluice.Lane;
 import io.sluice.LaneOverloadedException;
 import io.sluice.RowMapper;
+import io.sluice.testing.Await;
 import io.sluice.testing.TestLanes;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -88,10 +89,7 @@ class AdmissionIntegrationTest {
             // no interactive work missing its target any more: background grows back (a verdict every 100
             // units or 5 intervals, +1/10 of the limit per verdict met). No interactive work meanwhile, so that
             // a slow machine (CPU steal) cannot make a fast query miss 5 ms and keep the lane yielding.
-            long deadline = System.nanoTime() + Duration.ofSeconds(15).toNanos();
-            while (lanes.admission(Lane.BACKGROUND).limit() < 8 && System.nanoTime() < deadline) {
-                Mono.delay(Duration.ofMillis(10)).block();
-            }
+            Await.until(Duration.ofSeconds(15), () -> lanes.admission(Lane.BACKGROUND).limit() >= 8);
             assertThat(lanes.admission(Lane.BACKGROUND).limit()).isEqualTo(8);
         } finally {
             lanes.close();

@@ -61,9 +61,9 @@ public final class Isolation implements Scenario {
         int bgConcurrency = s.concurrency("background", 2 * poolSizes(s).get(Lane.BACKGROUND));
         Load background = Load.closed(Items.SCAN_OP, Lane.BACKGROUND, bgConcurrency,
                 Items.longQuery(Lane.BACKGROUND, s.background(), s.rows()));
-        // idle and loaded alternate in BLOCKS blocks each (idle#1, loaded#1, idle#2, ...), merged into one idle
-        // and one loaded segment: whatever else disturbs the machine for a while (on a VM: another guest's CPU
-        // steal) then falls on both phases alike instead of on whichever ran at the time
+        // loaded and idle alternate in BLOCKS blocks each (loaded#1, idle#1, loaded#2, ...), merged into one
+        // segment per phase: whatever else disturbs the machine for a while (on a VM: another guest's CPU steal)
+        // then falls on both phases alike instead of on whichever ran at the time
         int blocks = s.duration().compareTo(Duration.ofSeconds(BLOCKS)) >= 0 ? BLOCKS : 1;
         Duration block = s.duration().dividedBy(blocks);
         // loaded comes first, so that the whole warm-up runs both loads: every code path either phase measures
@@ -81,7 +81,7 @@ public final class Isolation implements Scenario {
         return phases;
     }
 
-    /** Blocks of idle and loaded measurement per client, alternating. */
+    /** Blocks of loaded and idle measurement per client, alternating. */
     static final int BLOCKS = 3;
 
     private static Duration min(Duration a, Duration b) {
