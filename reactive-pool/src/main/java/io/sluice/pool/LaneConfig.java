@@ -71,7 +71,7 @@ public final class LaneConfig {
         this.maxIdleTime = b.maxIdleTime;
         this.maxLifetime = b.maxLifetime;
         this.lifetimeJitter = b.lifetimeJitter != null ? b.lifetimeJitter : b.maxLifetime.dividedBy(10);
-        this.evictionInterval = b.evictionInterval;
+        this.evictionInterval = b.evictionInterval != null ? b.evictionInterval : derivedEvictionInterval(maxIdleTime, maxLifetime, lifetimeJitter);
         this.maxUses = b.maxUses;
         this.validateRemotely = b.validateRemotely;
         this.validationTimeout = b.validationTimeout;
@@ -172,6 +172,17 @@ public final class LaneConfig {
         return lane.equals(Lane.BACKGROUND) ? 0 : 10;
     }
 
+    /** The eviction sweep that honours the shortest of the idle and lifetime settings on time. */
+    static Duration derivedEvictionInterval(Duration maxIdleTime, Duration maxLifetime, Duration jitter) {
+        Duration d = Duration.ofSeconds(30);
+        for (Duration c : new Duration[]{maxIdleTime.dividedBy(10), maxLifetime.dividedBy(10), jitter.dividedBy(4)}) {
+            if (!c.isZero() && c.compareTo(d) < 0) {
+                d = c;
+            }
+        }
+        return d.compareTo(Duration.ofMillis(10)) < 0 ? Duration.ofMillis(10) : d;
+    }
+
     @Override
     public String toString() {
         return "LaneConfig[" + lane + ": maxSize=" + maxSize + ", minIdle=" + minIdle + ", initialSize=" + initialSize
@@ -193,7 +204,7 @@ public final class LaneConfig {
         private Duration maxIdleTime = Duration.ofMinutes(10);
         private Duration maxLifetime = Duration.ofMinutes(30);
         private @Nullable Duration lifetimeJitter;
-        private Duration evictionInterval = Duration.ofSeconds(30);
+        private @Nullable Duration evictionInterval;
         private long maxUses = 0;
         private boolean validateRemotely = false;
         private Duration validationTimeout = Duration.ofSeconds(5);
@@ -273,7 +284,12 @@ public final class LaneConfig {
             return this;
         }
 
-        /** How often idle connections past their idle time or lifetime are closed and the minimum refilled. */
+        /**
+         * How often idle connections past their idle time or lifetime are closed and the minimum refilled.
+         * Default: derived from the settings it enforces, so none is honoured late: the shortest of 30 s, a
+         * tenth of maxIdleTime, a tenth of maxLifetime and a quarter of lifetimeJitter (at least 10 ms). An
+         * explicit value longer than a quarter of maxIdleTime or of maxLifetime is rejected at build.
+         */
         public Builder evictionInterval(Duration interval) {
             this.evictionInterval = Check.positive(s("evictionInterval"), interval);
             return this;
@@ -469,6 +485,13 @@ public final class LaneConfig {
             if (lifetimeJitter != null && lifetimeJitter.compareTo(maxLifetime) >= 0) {
                 throw new ConfigurationException(s("lifetimeJitter"), s("lifetimeJitter") + " (" + lifetimeJitter
                         + ") must be shorter than maxLifetime (" + maxLifetime + ")");
+            }
+            Duration shortest = maxIdleTime.compareTo(maxLifetime) < 0 ? maxIdleTime : maxLifetime;
+            if (evictionInterval != null && evictionInterval.compareTo(shortest.dividedBy(4)) > 0) {
+                throw new ConfigurationException(s("evictionInterval"), s("evictionInterval") + " (" + evictionInterval
+                        + ") is longer than a quarter of " + (shortest == maxIdleTime ? "maxIdleTime" : "maxLifetime")
+                        + " (" + shortest + "): connections would be closed up to " + evictionInterval + " late. "
+                        + "Shorten evictionInterval, or leave it unset to derive it from maxIdleTime and maxLifetime");
             }
             List<String> reserved = List.of("application_name", "statement_timeout", "lock_timeout",
                     "default_transaction_read_only", "default_transaction_isolation");

@@ -49,6 +49,7 @@ final class LanePool {
     private final Set<Connection> doomed;
     private final AtomicReference<Failure> lastConnectFailure = new AtomicReference<>();
     private final LaneSettings settings;
+    private final Retirement retirement;
     private volatile boolean closing;
     /** Connections of this pool asked for and not yet handed back (including ones still being acquired). */
     private final java.util.concurrent.atomic.AtomicInteger leased = new java.util.concurrent.atomic.AtomicInteger();
@@ -72,6 +73,7 @@ final class LanePool {
                 + "; SET lock_timeout = " + millis(config.lockTimeout())
                 + "; SET idle_in_transaction_session_timeout = " + millis(config.idleInTransactionTimeout());
         this.config = config;
+        this.retirement = new Retirement(config, System::nanoTime);
         String user = config.user() != null ? config.user() : server.user();
         this.target = server.host() + ":" + server.port() + "/" + server.database() + " as " + user
                 + " (sslmode " + server.sslMode().libpqName() + ")";
@@ -102,6 +104,7 @@ final class LanePool {
                         .evictionPredicate(this::evict)
                         .destroyHandler(c -> {
                             doomed.remove(c);
+                            retirement.destroyed(c);
                             return c.close();
                         }));
         if (config.validateRemotely()) {
@@ -172,21 +175,13 @@ final class LanePool {
     private static final long IDLE_CHECK_AFTER_MS = 1_000;
 
     private boolean evict(Connection c, PooledRefMetadata m) {
-        if (doomed.contains(c)) {
-            return true;
-        }
         // a connection idle for a while may have been closed by the server or the network meanwhile; one
         // just used or released is checked by the pool's own validation on its next acquire
-        if (m.idleTime() >= IDLE_CHECK_AFTER_MS && isClosedLocally(c)) {
+        if (doomed.contains(c) || (m.idleTime() >= IDLE_CHECK_AFTER_MS && isClosedLocally(c))) {
+            retirement.condemn(c);   // dead: goes whatever the floor, and the refill replaces it
             return true;
         }
-        if (m.idleTime() >= config.maxIdleTime().toMillis()) {
-            return true;
-        }
-        if (m.lifeTime() >= config.maxLifetime().toMillis() - jitterMillis(c)) {
-            return true;
-        }
-        return config.maxUses() > 0 && m.acquireCount() >= config.maxUses();
+        return retirement.retires(c, m.idleTime(), m.acquireCount());
     }
 
     /**
@@ -200,14 +195,25 @@ final class LanePool {
         return !valid.get();
     }
 
-    /** A stable per-connection share of the jitter, so a lane's connections do not all expire together. */
-    private long jitterMillis(Connection c) {
-        long jitter = config.lifetimeJitter().toMillis();
-        if (jitter <= 0) {
-            return 0;
-        }
-        long h = System.identityHashCode(c) * 0x9E3779B97F4A7C15L;
-        return Math.floorMod(h ^ (h >>> 29), jitter + 1);
+    /**
+     * Keeps the lane at its minimum through retirement: while an expired connection waits because the
+     * lane is at {@code minIdle}, borrows the idle connections and one more (a new one), then hands them
+     * all back, so the expired one retires with its replacement already open. Does nothing when the
+     * lane is full.
+     */
+    Mono<Void> replaceExpired() {
+        return Mono.defer(() -> {
+            PoolSnapshot s = snapshot();
+            if (closing || !retirement.spareWanted() || retirement.live() > config.minIdle() || s.allocated() >= s.maxSize()) {
+                return Mono.empty();
+            }
+            return holdingAtOnce(s.idle() + 1).timeout(config.acquireTimeout());
+        });
+    }
+
+    /** Acquires {@code n} connections one after another, holds them all, then releases them (also on error and cancel). */
+    private Mono<Void> holdingAtOnce(int n) {
+        return n == 0 ? Mono.empty() : Mono.usingWhen(pool.create(), c -> holdingAtOnce(n - 1), Connection::close);
     }
 
     LaneSettings settings() {
@@ -403,7 +409,8 @@ final class LanePool {
                         .then(Mono.just(c))
                         .onErrorResume(e -> Mono.from(c.close()).onErrorResume(x -> Mono.empty()).then(Mono.error(e))));
             }
-            return created.doOnError(e -> lastConnectFailure.set(new Failure(e, System.nanoTime())));
+            return created.doOnNext(retirement::created)
+                    .doOnError(e -> lastConnectFailure.set(new Failure(e, System.nanoTime())));
         }
 
         @Override

@@ -284,7 +284,8 @@ public final class Lanes implements ConnectionSource, AutoCloseable {
                                 meters.counter(SluiceMeters.LEAK_SUSPECTS, "lane", p.lane().name()).increment(suspects);
                             }
                         })
-                        .concatMap(p -> p.warmup().onErrorResume(e -> Mono.empty())), 1)
+                        .concatMap(p -> p.replaceExpired().onErrorResume(e -> Mono.empty())
+                                .then(p.warmup().onErrorResume(e -> Mono.empty()))), 1)
                 .subscribe();
     }
 

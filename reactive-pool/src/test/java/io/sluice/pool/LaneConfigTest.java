@@ -108,6 +108,23 @@ class LaneConfigTest {
     }
 
     @Test
+    void derivesTheEvictionSweepFromTheShortestIdleAndLifetimeSettings() {
+        assertThat(builder().build().evictionInterval()).isEqualTo(Duration.ofSeconds(30));
+        assertThat(builder().maxIdleTime(Duration.ofSeconds(2)).build().evictionInterval()).isEqualTo(Duration.ofMillis(200));
+        assertThat(builder().maxLifetime(Duration.ofSeconds(40)).build().evictionInterval()).isEqualTo(Duration.ofSeconds(1));
+        assertThat(builder().maxIdleTime(Duration.ofSeconds(2)).evictionInterval(Duration.ofMillis(500)).build().evictionInterval())
+                .isEqualTo(Duration.ofMillis(500));
+    }
+
+    @Test
+    void rejectsAnEvictionSweepThatWouldHonourTheIdleTimeLate() {
+        assertThatThrownBy(() -> builder().maxIdleTime(Duration.ofSeconds(2)).evictionInterval(Duration.ofSeconds(30)).build())
+                .isInstanceOf(ConfigurationException.class)
+                .hasMessageStartingWith("lane 'reports': evictionInterval (PT30S) is longer than a quarter of maxIdleTime (PT2S)")
+                .hasMessageContaining("leave it unset");
+    }
+
+    @Test
     void rejectsMinIdleAboveMaxSizeWhateverTheOrderOfTheSetters() {
         assertThatThrownBy(() -> builder().minIdle(5).maxSize(3).build())
                 .isInstanceOf(ConfigurationException.class)
