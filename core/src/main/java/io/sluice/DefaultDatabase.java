@@ -257,7 +257,8 @@ final class DefaultDatabase implements Database {
     }
 
     private Mono<Void> fail(DefaultSession s, Throwable error, LaneSettings settings) {
-        if (Failures.classify(unwrapCleanupFailure(error)) == FailureKind.CONNECTION_LOST) {
+        FailureKind kind = Failures.classify(unwrapCleanupFailure(error));
+        if (kind == FailureKind.CONNECTION_LOST || kind == FailureKind.PROTOCOL_VIOLATION) {
             // the connection is dead or in an unknown state: never hand it out again
             s.close();
             return discard(s);

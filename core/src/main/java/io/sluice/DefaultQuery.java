@@ -31,56 +31,89 @@ final class DefaultQuery implements Query {
     }
 
     private final Runner runner;
-    private final ParsedSql parsed;
+    private final @Nullable ParsedSql parsed;
     private final Object[] values;
+    /** The first binding mistake; every terminal operation then fails with it, at subscribe. */
+    private @Nullable BindException mistake;
     private int fetchSize = -1;
     private boolean idempotent;
     private String @Nullable [] generatedColumns;
 
-    DefaultQuery(Runner runner, String sql) {
+    DefaultQuery(Runner runner, @Nullable String sql) {
         this.runner = runner;
+        ParsedSql p = null;
         if (sql == null || sql.isBlank()) {
-            throw new BindException("the SQL is " + (sql == null ? "null" : "empty") + "; pass a statement", runner.lane());
+            mistake = new BindException("the SQL is " + (sql == null ? "null" : "empty") + "; pass a statement", runner.lane());
+        } else {
+            try {
+                p = ParsedSql.of(sql);
+            } catch (IllegalArgumentException e) {
+                mistake = new BindException(e.getMessage(), runner.lane());
+            }
         }
-        try {
-            this.parsed = ParsedSql.of(sql);
-        } catch (IllegalArgumentException e) {
-            throw new BindException(e.getMessage(), runner.lane());
-        }
-        this.values = new Object[parsed.count];
+        this.parsed = p;
+        this.values = new Object[p == null ? 0 : p.count];
         Arrays.fill(values, UNSET);
+    }
+
+    /** Runs {@code binding} unless a mistake was made already; a mistake it makes is kept for subscribe time. */
+    private Query binding(Runnable binding) {
+        if (mistake == null) {
+            try {
+                binding.run();
+            } catch (BindException e) {
+                mistake = e;
+            }
+        }
+        return this;
+    }
+
+    private ParsedSql parsed() {
+        return java.util.Objects.requireNonNull(parsed);  // only reached while there is no mistake
     }
 
     @Override
     public Query bind(int position, Object value) {
-        return set(position(position), value, "$" + position);
+        return binding(() -> set(position(position), value, "$" + position));
     }
 
     @Override
     public Query bind(String name, Object value) {
-        return set(named(name), value, ":" + name);
+        return binding(() -> set(named(name), value, ":" + name));
     }
 
     @Override
     public Query bindNull(int position, Class<?> type) {
-        return setNull(position(position), type);
+        return binding(() -> setNull(position(position), type));
     }
 
     @Override
     public Query bindNull(String name, Class<?> type) {
-        return setNull(named(name), type);
+        return binding(() -> setNull(named(name), type));
     }
 
     @Override
     public Query bind(int position, @Nullable Object value, Class<?> type) {
-        int index = position(position);
-        return value == null ? setNull(index, type) : set(index, typed(value, type, "$" + position), "$" + position);
+        return binding(() -> {
+            int index = position(position);
+            if (value == null) {
+                setNull(index, type);
+            } else {
+                set(index, typed(value, type, "$" + position), "$" + position);
+            }
+        });
     }
 
     @Override
     public Query bind(String name, @Nullable Object value, Class<?> type) {
-        int index = named(name);
-        return value == null ? setNull(index, type) : set(index, typed(value, type, ":" + name), ":" + name);
+        return binding(() -> {
+            int index = named(name);
+            if (value == null) {
+                setNull(index, type);
+            } else {
+                set(index, typed(value, type, ":" + name), ":" + name);
+            }
+        });
     }
 
     /** The value, when it is a {@code type} (a primitive type taken as its wrapper). */
@@ -91,7 +124,7 @@ final class DefaultQuery implements Query {
         }
         if (!java.lang.invoke.MethodType.methodType(type).wrap().returnType().isInstance(value)) {
             throw new BindException("the value bound to " + placeholder + " is a " + value.getClass().getName() + ", not the "
-                    + type.getName() + " declared with it: " + Failures.excerpt(parsed.original), runner.lane());
+                    + type.getName() + " declared with it: " + Failures.excerpt(parsed().original), runner.lane());
         }
         return value;
     }
@@ -127,25 +160,26 @@ final class DefaultQuery implements Query {
 
     @Override
     public Mono<Long> rowsUpdated() {
+        if (mistake != null) {
+            return Mono.error(mistake);
+        }
         return runner.runMono(s -> s.track(execute(s, 0).concatMap(Result::getRowsUpdated)).reduce(0L, Long::sum), idempotent);
     }
 
-    private Query set(int index, @Nullable Object value, String placeholder) {
+    private void set(int index, @Nullable Object value, String placeholder) {
         if (value == null) {
             throw new BindException("the value bound to " + placeholder + " is null; use bindNull(" + quoted(placeholder)
                     + ", Type.class), or bind(" + quoted(placeholder) + ", value, Type.class) for a value that may be null, "
-                    + "so PostgreSQL knows its type: " + Failures.excerpt(parsed.original), runner.lane());
+                    + "so PostgreSQL knows its type: " + Failures.excerpt(parsed().original), runner.lane());
         }
         values[index] = value;
-        return this;
     }
 
-    private Query setNull(int index, Class<?> type) {
+    private void setNull(int index, Class<?> type) {
         if (type == null) {
             throw new BindException("bindNull needs the Java type of the column, e.g. String.class", runner.lane());
         }
         values[index] = new TypedNull(type);
-        return this;
     }
 
     private static String quoted(String placeholder) {
@@ -153,6 +187,7 @@ final class DefaultQuery implements Query {
     }
 
     private int position(int position) {
+        ParsedSql parsed = parsed();
         if (!parsed.names.isEmpty()) {
             throw new BindException("the SQL uses named parameters (" + String.join(", ", parsed.nameList())
                     + "); bind them by name: " + Failures.excerpt(parsed.original), runner.lane());
@@ -166,6 +201,7 @@ final class DefaultQuery implements Query {
     }
 
     private int named(String name) {
+        ParsedSql parsed = parsed();
         Integer index = parsed.names.get(name);
         if (index == null) {
             throw new BindException("the SQL has no parameter :" + name + " (it has "
@@ -176,7 +212,15 @@ final class DefaultQuery implements Query {
     }
 
     private Flux<Result> execute(DefaultSession session, int fetch) {
-        Statement statement = session.connection().createStatement(parsed.sql);
+        ParsedSql parsed = parsed();
+        Statement statement;
+        try {
+            statement = session.connection().createStatement(parsed.sql);
+        } catch (IllegalArgumentException e) {
+            // the driver parses the SQL too; what it rejects is a usage error, its message may quote text of the SQL
+            return Flux.error(new BindException("the driver rejected the statement's placeholders: "
+                    + Failures.excerpt(parsed.original), runner.lane()));
+        }
         for (int i = 0; i < values.length; i++) {
             Object v = values[i];
             if (v == UNSET) {
@@ -189,7 +233,7 @@ final class DefaultQuery implements Query {
                 } else {
                     statement.bind(i, v);
                 }
-            } catch (IllegalArgumentException | UnsupportedOperationException e) {
+            } catch (IllegalArgumentException | UnsupportedOperationException | IndexOutOfBoundsException e) {
                 // the driver's message may quote the value, so it is not kept
                 return Flux.error(new BindException("cannot bind a value of type "
                         + (v instanceof TypedNull n ? n.type() : v.getClass()).getName() + " to " + parsed.describe(i)
@@ -213,7 +257,7 @@ final class DefaultQuery implements Query {
             this.mapping = row -> {
                 T t = mapper.map(row);
                 if (t == null) {
-                    throw new NullPointerException("the RowMapper returned null for a row of: " + Failures.excerpt(parsed.original));
+                    throw new NullPointerException("the RowMapper returned null for a row of: " + Failures.excerpt(parsed().original));
                 }
                 return t;
             };
@@ -221,12 +265,18 @@ final class DefaultQuery implements Query {
 
         @Override
         public Mono<T> one() {
+            if (mistake != null) {
+                return Mono.error(mistake);
+            }
             return runner.runMono(s -> s.track(execute(s, 0).concatMap(r -> r.map(mapping))).single()
                     .onErrorMap(e -> sizeError(e, "exactly one row")), idempotent);
         }
 
         @Override
         public Mono<T> optional() {
+            if (mistake != null) {
+                return Mono.error(mistake);
+            }
             return runner.runMono(s -> s.track(execute(s, 0).concatMap(r -> r.map(mapping))).singleOrEmpty()
                     .onErrorMap(e -> sizeError(e, "at most one row")), idempotent);
         }
@@ -234,16 +284,19 @@ final class DefaultQuery implements Query {
         /** Reactor's own errors of {@code single()} and {@code singleOrEmpty()}, as Sluice's. */
         private Throwable sizeError(Throwable e, String expected) {
             if (e instanceof java.util.NoSuchElementException && "Source was empty".equals(e.getMessage())) {
-                return new ResultSizeException(runner.lane(), parsed.original, expected, 1, 0);
+                return new ResultSizeException(runner.lane(), parsed().original, expected, 1, 0);
             }
             if (e instanceof IndexOutOfBoundsException && String.valueOf(e.getMessage()).startsWith("Source emitted more than one item")) {
-                return new ResultSizeException(runner.lane(), parsed.original, expected, 1, 2);
+                return new ResultSizeException(runner.lane(), parsed().original, expected, 1, 2);
             }
             return e;
         }
 
         @Override
         public Flux<T> all() {
+            if (mistake != null) {
+                return Flux.error(mistake);
+            }
             return runner.run(s -> s.track(execute(s, fetchSize >= 0 ? fetchSize : runner.fetchSize())
                     .concatMap(r -> r.map(mapping))), idempotent);
         }

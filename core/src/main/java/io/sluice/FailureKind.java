@@ -12,6 +12,11 @@ public enum FailureKind {
     CONNECTION_UNAVAILABLE(true, true),
     /** The connection broke before or during the work (SQLSTATE class 08, 57P01-57P03, a closed socket). */
     CONNECTION_LOST(true, true),
+    /**
+     * The server reported a protocol violation (08P01): a request the protocol cannot carry. The connection
+     * is replaced; the work is not retried and the breaker does not count it (it is the request's fault).
+     */
+    PROTOCOL_VIOLATION(false, false),
     /** A statement was cancelled, usually by {@code statement_timeout} (57014). */
     QUERY_TIMEOUT(false, true),
     /** Serialization failure (40001): the transaction lost a race and may be run again. */

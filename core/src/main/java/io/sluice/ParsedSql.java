@@ -30,6 +30,15 @@ final class ParsedSql {
         this.names = names;
     }
 
+    /** The protocol's limit: a Bind message counts its parameters in 16 bits. */
+    static final int MAX_PARAMETERS = 65_535;
+
+    static IllegalArgumentException tooMany(int count, String sql) {
+        return new IllegalArgumentException("the statement has " + count + " parameters; PostgreSQL's protocol allows at most "
+                + MAX_PARAMETERS + " per statement. Pass many values as one array instead, e.g. WHERE id = ANY($1) with a "
+                + "Long[] bound to $1, or split the work into several statements: " + Failures.excerpt(sql));
+    }
+
     static ParsedSql of(String sql) {
         ParsedSql p = CACHE.get(sql);
         if (p == null) {
@@ -45,6 +54,7 @@ final class ParsedSql {
         StringBuilder out = new StringBuilder(in.length());
         Map<String, Integer> names = new LinkedHashMap<>();
         int maxPositional = 0;
+        java.util.BitSet positions = new java.util.BitSet();
         int n = in.length();
         int i = 0;
         while (i < n) {
@@ -68,7 +78,15 @@ final class ParsedSql {
                     j++;
                 }
                 if (j > i + 1 && (j == n || !Character.isLetter(in.charAt(j)))) {
-                    maxPositional = Math.max(maxPositional, Integer.parseInt(in.substring(i + 1, j)));
+                    int number = j - i - 1 > 9 ? Integer.MAX_VALUE : Integer.parseInt(in.substring(i + 1, j));
+                    if (number > MAX_PARAMETERS) {
+                        throw tooMany(number, in);
+                    }
+                    if (number == 0) {
+                        throw new IllegalArgumentException("the SQL has a placeholder $0; placeholders start at $1: " + Failures.excerpt(in));
+                    }
+                    positions.set(number);
+                    maxPositional = Math.max(maxPositional, number);
                     out.append(in, i, j);
                     i = j;
                 } else {
@@ -95,6 +113,14 @@ final class ParsedSql {
         }
         if (!names.isEmpty() && maxPositional > 0) {
             throw new IllegalArgumentException("the SQL mixes :name and $n placeholders; use one style: " + Failures.excerpt(in));
+        }
+        int missing = positions.nextClearBit(1);
+        if (names.isEmpty() && missing < maxPositional) {
+            throw new IllegalArgumentException("the SQL uses $" + maxPositional + " but not $" + missing
+                    + "; PostgreSQL needs every placeholder from $1 to the highest: renumber them: " + Failures.excerpt(in));
+        }
+        if (names.size() > MAX_PARAMETERS) {
+            throw tooMany(names.size(), in);
         }
         return names.isEmpty()
                 ? new ParsedSql(in, in, maxPositional, Map.of())

@@ -25,6 +25,7 @@ class FailuresTest {
         return Stream.of(
                 Arguments.of("57P01", NON_TRANSIENT_RESOURCE, TransientConnectionException.class, FailureKind.CONNECTION_LOST, true),
                 Arguments.of("08006", NON_TRANSIENT_RESOURCE, TransientConnectionException.class, FailureKind.CONNECTION_LOST, true),
+                Arguments.of("08P01", NON_TRANSIENT_RESOURCE, ProtocolViolationException.class, FailureKind.PROTOCOL_VIOLATION, false),
                 Arguments.of("53300", NON_TRANSIENT_RESOURCE, ConnectionUnavailableException.class, FailureKind.CONNECTION_UNAVAILABLE, true),
                 Arguments.of("40001", NON_TRANSIENT_RESOURCE, SerializationFailureException.class, FailureKind.SERIALIZATION_FAILURE, true),
                 Arguments.of("40P01", NON_TRANSIENT_RESOURCE, DeadlockException.class, FailureKind.DEADLOCK, true),

@@ -38,7 +38,7 @@ class ParsedSqlTest {
 
     @Test
     void countsPositionalPlaceholdersByTheHighestNumber() {
-        String sql = "SELECT * FROM t WHERE a = $1 AND b = $3 OR c = $1";
+        String sql = "SELECT * FROM t WHERE a = $1 AND b = $3 OR c = $1 OR d = $2";
         ParsedSql p = ParsedSql.parse(sql);
 
         assertThat(p.count).isEqualTo(3);
@@ -48,7 +48,16 @@ class ParsedSqlTest {
 
     @Test
     void countsAPositionalPlaceholderAtTheEndOfTheStatement() {
-        assertThat(ParsedSql.parse("SELECT $12").count).isEqualTo(12);
+        assertThat(ParsedSql.parse("SELECT $2, $1").count).isEqualTo(2);
+    }
+
+    @Test
+    void rejectsAGapInThePositionalPlaceholders() {
+        assertThatThrownBy(() -> ParsedSql.parse("SELECT $12"))
+                .isInstanceOf(IllegalArgumentException.class)
+                .hasMessageStartingWith("the SQL uses $12 but not $1; PostgreSQL needs every placeholder from $1 to the highest");
+        assertThatThrownBy(() -> ParsedSql.parse("SELECT $0"))
+                .hasMessageStartingWith("the SQL has a placeholder $0; placeholders start at $1");
     }
 
     @Test

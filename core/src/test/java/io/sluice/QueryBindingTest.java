@@ -17,8 +17,9 @@ import reactor.core.publisher.Mono;
 import reactor.test.StepVerifier;
 
 /**
- * Binding mistakes are reported when they are made, by {@code sql(...)} and {@code bind(...)}, before any
- * connection is borrowed; the messages name the lane, the placeholder and the statement, never the value.
+ * Binding mistakes are reported the way every failure of a cold publisher is: at subscribe, before any
+ * connection is borrowed, never thrown by {@code sql(...)} or {@code bind(...)} themselves; the messages name
+ * the lane, the placeholder and the statement, never the value.
  */
 class QueryBindingTest {
 
@@ -29,9 +30,50 @@ class QueryBindingTest {
     private final StubSource source = new StubSource(lane -> Mono.error(new R2dbcNonTransientResourceException("no server here", "08006")));
     private final Database db = Database.over(source);
 
+    /** Builds the query (which must not throw), then subscribes to it: where a bind mistake surfaces. */
+    private static Long atSubscribe(java.util.function.Supplier<Query> build) {
+        Query q;
+        try {
+            q = build.get();
+        } catch (RuntimeException e) {
+            throw new AssertionError("a bind mistake was thrown by sql(...) or bind(...), not at subscribe", e);
+        }
+        return q.rowsUpdated().block();
+    }
+
+    @Test
+    void gapsInThePlaceholdersAreABindExceptionNamingTheMissingOne() {
+        assertThatThrownBy(() -> atSubscribe(() -> db.sql(LANE, "SELECT $1, $3").bind(1, 1).bind(3, 3)))
+                .isInstanceOf(BindException.class)
+                .hasMessageContaining("the SQL uses $3 but not $2");
+        assertThat(source.acquired).hasValue(0);
+    }
+
+    @Test
+    void moreParametersThanTheProtocolAllowsIsABindExceptionPointingToAnArray() {
+        StringBuilder sql = new StringBuilder("SELECT 1 WHERE 1 IN (");
+        for (int i = 1; i <= 65_536; i++) {
+            sql.append(i == 1 ? "" : ",").append('$').append(i);
+        }
+        assertThatThrownBy(() -> atSubscribe(() -> db.sql(LANE, sql + ")")))
+                .isInstanceOf(BindException.class)
+                .hasMessageContaining("the statement has 65536 parameters; PostgreSQL's protocol allows at most 65535")
+                .hasMessageContaining("= ANY($1)");
+        assertThat(source.acquired).hasValue(0);
+    }
+
+    @Test
+    void aBindMistakeIsReportedAtEverySubscriptionAndTheFirstMistakeWins() {
+        Query q = db.sql(LANE, POSITIONAL).bind(7, "x").bind(1, null);
+        StepVerifier.create(q.rowsUpdated()).expectErrorMessage("[lane interactive] there is no placeholder $7 in the SQL "
+                + "(it has $1..$2); positions start at 1: " + POSITIONAL).verify();
+        StepVerifier.create(q.map(r -> 1).all()).expectError(BindException.class).verify();
+        assertThat(source.acquired).hasValue(0);
+    }
+
     @Test
     void rejectsANullPositionalValueAndPointsToBindNull() {
-        assertThatThrownBy(() -> db.sql(LANE, POSITIONAL).bind(1, null))
+        assertThatThrownBy(() -> atSubscribe(() -> db.sql(LANE, POSITIONAL).bind(1, null)))
                 .isInstanceOf(BindException.class)
                 .hasMessageStartingWith("[lane interactive] the value bound to $1 is null; use bindNull(1, Type.class)")
                 .hasMessageEndingWith(POSITIONAL);
@@ -40,7 +82,7 @@ class QueryBindingTest {
 
     @Test
     void rejectsANullNamedValueAndPointsToBindNull() {
-        assertThatThrownBy(() -> db.sql(LANE, NAMED).bind("tenant", null))
+        assertThatThrownBy(() -> atSubscribe(() -> db.sql(LANE, NAMED).bind("tenant", null)))
                 .isInstanceOf(BindException.class)
                 .hasMessageContaining("the value bound to :tenant is null; use bindNull(\"tenant\", Type.class)");
     }
@@ -50,21 +92,21 @@ class QueryBindingTest {
         // accepted: null (SQL NULL of the type), a value of the type, a wrapper for a primitive type
         db.sql(LANE, POSITIONAL).bind(1, null, String.class).bind(2, 7L, long.class);
         db.sql(LANE, NAMED).bind("email", "a@example.com", String.class).bind("tenant", null, Long.class);
-        assertThatThrownBy(() -> db.sql(LANE, NAMED).bind("tenant", "seven", Long.class))
+        assertThatThrownBy(() -> atSubscribe(() -> db.sql(LANE, NAMED).bind("tenant", "seven", Long.class)))
                 .isInstanceOf(BindException.class)
                 .hasMessageStartingWith("[lane interactive] the value bound to :tenant is a java.lang.String, not the java.lang.Long declared with it")
                 .hasMessageNotContaining("seven");
-        assertThatThrownBy(() -> db.sql(LANE, POSITIONAL).bind(1, "x", null))
+        assertThatThrownBy(() -> atSubscribe(() -> db.sql(LANE, POSITIONAL).bind(1, "x", null)))
                 .isInstanceOf(BindException.class)
                 .hasMessageContaining("bind(1, value, type) needs the Java type of the column");
-        assertThatThrownBy(() -> db.sql(LANE, POSITIONAL).bind(3, null, String.class))
+        assertThatThrownBy(() -> atSubscribe(() -> db.sql(LANE, POSITIONAL).bind(3, null, String.class)))
                 .isInstanceOf(BindException.class).hasMessageContaining("$3");
         assertThat(source.acquired).hasValue(0);
     }
 
     @Test
     void rejectsAnUnknownNameListingTheNamesTheSqlHas() {
-        assertThatThrownBy(() -> db.sql(LANE, NAMED).bind("emial", "bob@example.com"))
+        assertThatThrownBy(() -> atSubscribe(() -> db.sql(LANE, NAMED).bind("emial", "bob@example.com")))
                 .isInstanceOf(BindException.class)
                 .hasMessageContaining("the SQL has no parameter :emial (it has :email, :tenant)")
                 .hasMessageNotContaining("bob@example.com");
@@ -72,62 +114,62 @@ class QueryBindingTest {
 
     @Test
     void rejectsANameOnPositionalSql() {
-        assertThatThrownBy(() -> db.sql(LANE, POSITIONAL).bind("email", "x"))
+        assertThatThrownBy(() -> atSubscribe(() -> db.sql(LANE, POSITIONAL).bind("email", "x")))
                 .isInstanceOf(BindException.class)
                 .hasMessageContaining("the SQL has no parameter :email (it has positional $1..$2)");
     }
 
     @Test
     void rejectsPositionZero() {
-        assertThatThrownBy(() -> db.sql(LANE, POSITIONAL).bind(0, "x"))
+        assertThatThrownBy(() -> atSubscribe(() -> db.sql(LANE, POSITIONAL).bind(0, "x")))
                 .isInstanceOf(BindException.class)
                 .hasMessageContaining("there is no placeholder $0 in the SQL (it has $1..$2); positions start at 1");
     }
 
     @Test
     void rejectsAPositionBeyondTheCount() {
-        assertThatThrownBy(() -> db.sql(LANE, POSITIONAL).bind(3, "x"))
+        assertThatThrownBy(() -> atSubscribe(() -> db.sql(LANE, POSITIONAL).bind(3, "x")))
                 .isInstanceOf(BindException.class)
                 .hasMessageContaining("there is no placeholder $3 in the SQL (it has $1..$2)");
-        assertThatThrownBy(() -> db.sql(LANE, "SELECT 1").bindNull(1, String.class))
+        assertThatThrownBy(() -> atSubscribe(() -> db.sql(LANE, "SELECT 1").bindNull(1, String.class)))
                 .isInstanceOf(BindException.class)
                 .hasMessageContaining("there is no placeholder $1 in the SQL (it has none)");
     }
 
     @Test
     void rejectsAPositionalBindOnNamedSql() {
-        assertThatThrownBy(() -> db.sql(LANE, NAMED).bind(1, "x"))
+        assertThatThrownBy(() -> atSubscribe(() -> db.sql(LANE, NAMED).bind(1, "x")))
                 .isInstanceOf(BindException.class)
                 .hasMessageContaining("the SQL uses named parameters (email, tenant); bind them by name");
     }
 
     @Test
     void rejectsBindNullWithoutAType() {
-        assertThatThrownBy(() -> db.sql(LANE, NAMED).bindNull("email", null))
+        assertThatThrownBy(() -> atSubscribe(() -> db.sql(LANE, NAMED).bindNull("email", null)))
                 .isInstanceOf(BindException.class)
                 .hasMessageContaining("bindNull needs the Java type of the column");
     }
 
     @Test
     void rejectsEmptyOrNullSql() {
-        assertThatThrownBy(() -> db.sql(LANE, "  \n"))
+        assertThatThrownBy(() -> atSubscribe(() -> db.sql(LANE, "  \n")))
                 .isInstanceOf(BindException.class)
                 .hasMessage("[lane interactive] the SQL is empty; pass a statement");
-        assertThatThrownBy(() -> db.sql(LANE, null))
+        assertThatThrownBy(() -> atSubscribe(() -> db.sql(LANE, null)))
                 .isInstanceOf(BindException.class)
                 .hasMessage("[lane interactive] the SQL is null; pass a statement");
     }
 
     @Test
     void rejectsSqlMixingPlaceholderStylesWhenTheQueryIsCreated() {
-        assertThatThrownBy(() -> db.sql(Lane.BACKGROUND, "SELECT :a, $2"))
+        assertThatThrownBy(() -> atSubscribe(() -> db.sql(Lane.BACKGROUND, "SELECT :a, $2")))
                 .isInstanceOf(BindException.class)
                 .hasMessageStartingWith("[lane background] the SQL mixes :name and $n placeholders");
     }
 
     @Test
     void reportsBindMistakesAsUsageErrorsOfTheLane() {
-        BindException e = catchThrowableOfType(BindException.class, () -> db.sql(LANE, NAMED).bind("nope", 1));
+        BindException e = catchThrowableOfType(BindException.class, () -> atSubscribe(() -> db.sql(LANE, NAMED).bind("nope", 1)));
 
         assertThat(e.kind()).isEqualTo(FailureKind.USAGE);
         assertThat(e.isTransient()).isFalse();

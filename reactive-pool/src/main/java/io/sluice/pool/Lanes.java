@@ -182,7 +182,7 @@ public final class Lanes implements ConnectionSource, AutoCloseable {
         io.sluice.FailureKind kind = io.sluice.Failures.classify(e);
         return kind == null || kind == io.sluice.FailureKind.OVERLOADED || kind == io.sluice.FailureKind.CIRCUIT_OPEN
                 || kind == io.sluice.FailureKind.LANE_CLOSED || kind == io.sluice.FailureKind.USAGE
-                || kind == io.sluice.FailureKind.DEADLINE_EXCEEDED;
+                || kind == io.sluice.FailureKind.DEADLINE_EXCEEDED || kind == io.sluice.FailureKind.PROTOCOL_VIOLATION;
     }
 
     private void registerMeters(LanePool p) {
