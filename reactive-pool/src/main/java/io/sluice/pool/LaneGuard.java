@@ -2,7 +2,6 @@ package io.sluice.pool;
 
 import io.github.resilience4j.circuitbreaker.CallNotPermittedException;
 import io.github.resilience4j.circuitbreaker.CircuitBreaker;
-import io.github.resilience4j.reactor.circuitbreaker.operator.CircuitBreakerOperator;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.Tags;
 import io.micrometer.core.instrument.Timer;
@@ -21,10 +20,10 @@ import reactor.core.publisher.Mono;
 import reactor.core.scheduler.Scheduler;
 
 /**
- * One lane's resilience around a unit of work, outermost first: retry (transient, retry-safe failures,
- * with backoff and jitter, within the attempt and time caps and the deadline) around circuit breaker
- * (fails at once while open) around admission gate (rejects at once when full). Every attempt passes
- * the breaker and the gate again.
+ * One lane's resilience around a unit of work, outermost first: circuit breaker (fails at once while
+ * open; counts each unit once, by its final outcome) around retry (transient, retry-safe failures, with
+ * backoff and jitter, within the attempt and time caps and the deadline; stops when the breaker opens)
+ * around admission gate (rejects at once when full). Every attempt passes the gate again.
  */
 final class LaneGuard {
 
@@ -35,6 +34,8 @@ final class LaneGuard {
     private final Scheduler scheduler;
     private final MeterRegistry meters;
     private final java.util.concurrent.ConcurrentHashMap<String, Timer> timers = new java.util.concurrent.ConcurrentHashMap<>();
+    /** When the breaker last closed or cleared its window after an outage (scheduler nanos). */
+    private volatile long recoveredAt = Long.MIN_VALUE / 2;
 
     LaneGuard(Lane lane, AdmissionGate gate, @Nullable CircuitBreaker breaker, RetryPolicy retry, Scheduler scheduler,
               MeterRegistry meters) {
@@ -44,6 +45,13 @@ final class LaneGuard {
         this.retry = retry;
         this.scheduler = scheduler;
         this.meters = meters;
+        if (breaker != null) {
+            breaker.getEventPublisher().onStateTransition(e -> {
+                if (e.getStateTransition().getToState() == CircuitBreaker.State.CLOSED) {
+                    recoveredAt = scheduler.now(TimeUnit.NANOSECONDS);
+                }
+            });
+        }
         gate.onFinished((nanos, failure) -> timers.computeIfAbsent(failure == null ? "success"
                         : failure.name().toLowerCase(Locale.ROOT), o -> Timer.builder(SluiceMeters.WORK)
                         .tags(Tags.of("lane", lane.name(), "outcome", o)).register(meters))
@@ -51,26 +59,27 @@ final class LaneGuard {
     }
 
     <T> Mono<T> guard(Mono<T> unit) {
-        Mono<T> attempt = gate.admit(unit);
-        if (breaker != null) {
-            attempt = attempt.transformDeferred(CircuitBreakerOperator.of(breaker)).onErrorMap(CallNotPermittedException.class, this::open);
+        Mono<T> once = gate.admit(unit);
+        Mono<T> retried = retry.maxAttempts() <= 1 ? once
+                // onErrorResume, not retryWhen: nothing is set up per unit until a failure actually happens
+                : Mono.deferContextual(ctx -> retrying(once, 1, scheduler.now(TimeUnit.NANOSECONDS), Deadline.from(ctx)));
+        if (breaker == null) {
+            return retried;
         }
-        Mono<T> once = attempt;
-        if (retry.maxAttempts() <= 1) {
-            return once;
-        }
-        // onErrorResume, not retryWhen: nothing is set up per unit until a failure actually happens
-        return Mono.deferContextual(ctx -> {
-            Deadline deadline = Deadline.from(ctx);
+        return Mono.defer(() -> {
+            if (!breaker.tryAcquirePermission()) {
+                return Mono.error(open());
+            }
             long start = scheduler.now(TimeUnit.NANOSECONDS);
-            return retrying(once, 1, start, deadline);
+            return retried.doOnSuccess(v -> succeeded(start)).doOnError(e -> failed(start, e)).doOnCancel(breaker::releasePermission);
         });
     }
 
     private <T> Mono<T> retrying(Mono<T> once, int attempt, long start, @Nullable Deadline deadline) {
         return once.onErrorResume(e -> {
             Duration delay = retryDelay(e, attempt, start, deadline, false);
-            return delay == null ? Mono.error(e) : Mono.delay(delay, scheduler).then(retrying(once, attempt + 1, start, deadline));
+            return delay == null ? Mono.error(e) : Mono.delay(delay, scheduler)
+                    .then(Mono.defer(() -> breakerOpen() ? Mono.error(e) : retrying(once, attempt + 1, start, deadline)));
         });
     }
 
@@ -78,13 +87,17 @@ final class LaneGuard {
                                  java.util.concurrent.atomic.AtomicBoolean emitted) {
         return once.onErrorResume(e -> {
             Duration delay = retryDelay(e, attempt, start, deadline, emitted.get());
-            return delay == null ? Flux.error(e) : Mono.delay(delay, scheduler).thenMany(retrying(once, attempt + 1, start, deadline, emitted));
+            return delay == null ? Flux.error(e) : Mono.delay(delay, scheduler)
+                    .thenMany(Flux.defer(() -> breakerOpen() ? Flux.error(e) : retrying(once, attempt + 1, start, deadline, emitted)));
         });
     }
 
     /** The delay before the next attempt, or null when {@code failure} is not to be retried. */
     private @Nullable Duration retryDelay(Throwable failure, int attemptsSoFar, long start, @Nullable Deadline deadline, boolean emitted) {
         if (!(failure instanceof SluiceException s) || !s.isRetryable() || attemptsSoFar >= retry.maxAttempts() || emitted) {
+            return null;
+        }
+        if (breakerOpen()) {
             return null;
         }
         Duration delay = retry.delay(attemptsSoFar);
@@ -98,22 +111,64 @@ final class LaneGuard {
     }
 
     <T> Flux<T> guard(Flux<T> unit) {
-        Flux<T> attempt = gate.admit(unit);
-        if (breaker != null) {
-            attempt = attempt.transformDeferred(CircuitBreakerOperator.of(breaker)).onErrorMap(CallNotPermittedException.class, this::open);
-        }
-        Flux<T> once = attempt;
-        if (retry.maxAttempts() <= 1) {
-            return once;
-        }
+        Flux<T> once = gate.admit(unit);
         // a stream that already emitted rows is never retried: the subscriber would see them twice
-        return Flux.deferContextual(ctx -> {
+        Flux<T> retried = retry.maxAttempts() <= 1 ? once : Flux.deferContextual(ctx -> {
             java.util.concurrent.atomic.AtomicBoolean emitted = new java.util.concurrent.atomic.AtomicBoolean();
             return retrying(once.doOnNext(x -> emitted.set(true)), 1, scheduler.now(TimeUnit.NANOSECONDS), Deadline.from(ctx), emitted);
         });
+        if (breaker == null) {
+            return retried;
+        }
+        return Flux.defer(() -> {
+            if (!breaker.tryAcquirePermission()) {
+                return Flux.error(open());
+            }
+            long start = scheduler.now(TimeUnit.NANOSECONDS);
+            return retried.doOnComplete(() -> succeeded(start)).doOnError(e -> failed(start, e)).doOnCancel(breaker::releasePermission);
+        });
     }
 
-    private Throwable open(CallNotPermittedException e) {
+    /**
+     * A unit succeeded: the database answers. If recording it would open the breaker (the window still
+     * holds the failures of an outage that just ended), the window is cleared first: a success never opens
+     * the breaker, and recovery is not punished with an open wait.
+     */
+    private void succeeded(long start) {
+        long now = scheduler.now(TimeUnit.NANOSECONDS);
+        CircuitBreaker b = java.util.Objects.requireNonNull(breaker);
+        if (b.getState() == CircuitBreaker.State.CLOSED) {
+            CircuitBreaker.Metrics m = b.getMetrics();
+            int calls = m.getNumberOfBufferedCalls() + 1;
+            if (m.getNumberOfFailedCalls() > 0 && calls >= b.getCircuitBreakerConfig().getMinimumNumberOfCalls()
+                    && m.getNumberOfFailedCalls() * 100f / calls >= b.getCircuitBreakerConfig().getFailureRateThreshold()) {
+                b.reset();
+                recoveredAt = now;
+            }
+        }
+        b.onSuccess(now - start, TimeUnit.NANOSECONDS);
+    }
+
+    /**
+     * A unit failed, after its retries: counted once, by its final outcome. A failure of work that began
+     * before the lane recovered (a straggler of the outage) is not counted: it says nothing of the database now.
+     */
+    private void failed(long start, Throwable e) {
+        CircuitBreaker b = java.util.Objects.requireNonNull(breaker);
+        if (start - recoveredAt < 0) {
+            b.releasePermission();
+        } else {
+            b.onError(scheduler.now(TimeUnit.NANOSECONDS) - start, TimeUnit.NANOSECONDS, e);
+        }
+    }
+
+    /** The lane's breaker opened (on other work's failures): the database is down, so a unit stops retrying. */
+    private boolean breakerOpen() {
+        return breaker != null && breaker.getState() == CircuitBreaker.State.OPEN;
+    }
+
+    private Throwable open() {
+        CallNotPermittedException e = CallNotPermittedException.createCallNotPermittedException(java.util.Objects.requireNonNull(breaker));
         meters.counter(SluiceMeters.REJECTED, "lane", lane.name(), "reason", "circuit_open").increment();
         if (breaker == null) {
             return new CircuitOpenException(lane, "OPEN", e);

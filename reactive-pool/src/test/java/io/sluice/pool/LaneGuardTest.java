@@ -7,6 +7,7 @@ import io.github.resilience4j.circuitbreaker.CircuitBreaker;
 import io.github.resilience4j.circuitbreaker.CircuitBreakerConfig;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
+import io.sluice.AdmissionTimeoutException;
 import io.sluice.BadSqlException;
 import io.sluice.CircuitOpenException;
 import io.sluice.ConnectionUnavailableException;
@@ -232,6 +233,10 @@ class LaneGuardTest {
     private final MutableClock clock = new MutableClock();
 
     private LaneGuard breakerGuard() {
+        return breakerGuard(RetryPolicy.none());
+    }
+
+    private LaneGuard breakerGuard(RetryPolicy retry) {
         // the lane default (count-based, 50% failures, no automatic half-open) with a window small enough to fill by hand
         CircuitBreaker breaker = CircuitBreaker.of("sluice-orders", CircuitBreakerConfig.from(LaneConfig.DEFAULT_BREAKER)
                 .slidingWindowSize(4).minimumNumberOfCalls(4).waitDurationInOpenState(Duration.ofSeconds(10))
@@ -240,7 +245,68 @@ class LaneGuardTest {
                 .ignoreException(Lanes::ignoredByBreaker)
                 .clock(clock)
                 .build());
-        return new LaneGuard(LANE, gate, breaker, RetryPolicy.none(), time, meters);
+        return new LaneGuard(LANE, gate, breaker, retry, time, meters);
+    }
+
+    @Test
+    void theBreakerCountsAUnitOnceByItsFinalOutcomeHoweverOftenItWasRetried() {
+        LaneGuard guard = breakerGuard(BACKOFF);
+        StepVerifier.create(guard.guard(failing(noConnection(), noConnection(), noConnection())))
+                .then(() -> advance(Duration.ofSeconds(1)))
+                .expectNext("ok").verifyComplete();
+        assertThat(attempts).hasValue(4);
+        assertThat(guard.breaker().getMetrics().getNumberOfBufferedCalls()).isEqualTo(1);
+        assertThat(guard.breaker().getMetrics().getNumberOfFailedCalls()).isZero();
+        assertThat(guard.breaker().getState()).isEqualTo(CircuitBreaker.State.CLOSED);
+    }
+
+    @Test
+    void retriesStopOnceTheBreakerOpened() {
+        LaneGuard guard = breakerGuard(BACKOFF);
+        StepVerifier.create(guard.guard(alwaysFailing(LaneGuardTest::noConnection)))
+                .then(() -> guard.breaker().transitionToOpenState())
+                .then(() -> advance(Duration.ofSeconds(10)))
+                .expectError(ConnectionUnavailableException.class).verify();
+        assertThat(attempts).as("the attempt in flight when the breaker opened, and no more").hasValue(1);
+    }
+
+    @Test
+    void aSuccessNeverOpensTheBreakerWhenTheServerReturnsAfterAnOutage() {
+        LaneGuard guard = breakerGuard();
+        fail(guard, 3, () -> new TransientConnectionException("lost", LANE, "08006", null));
+        assertThat(guard.breaker().getState()).isEqualTo(CircuitBreaker.State.CLOSED);   // 3 of the 4 calls the window needs
+
+        StepVerifier.create(guard.guard(failing())).expectNext("ok").verifyComplete();
+
+        assertThat(guard.breaker().getState()).as("the success that would have made 75%% failures").isEqualTo(CircuitBreaker.State.CLOSED);
+        assertThat(guard.breaker().getMetrics().getNumberOfFailedCalls()).isZero();
+    }
+
+    @Test
+    void aFailureOfWorkThatBeganBeforeTheLaneRecoveredIsNotCounted() {
+        LaneGuard guard = breakerGuard();
+        Sinks.One<String> straggler = Sinks.one();
+        guard.guard(straggler.asMono()).subscribe(v -> { }, e -> { });
+        advance(Duration.ofMillis(10));
+        fail(guard, 3, () -> new TransientConnectionException("lost", LANE, "08006", null));
+        StepVerifier.create(guard.guard(failing())).expectNext("ok").verifyComplete();     // the lane recovers
+        advance(Duration.ofMillis(10));
+
+        straggler.tryEmitError(new TransientConnectionException("lost long ago", LANE, "08006", null));
+
+        assertThat(guard.breaker().getMetrics().getNumberOfFailedCalls()).isZero();
+        fail(guard, 1, () -> new TransientConnectionException("lost now", LANE, "08006", null));
+        assertThat(guard.breaker().getMetrics().getNumberOfFailedCalls()).as("a failure of new work counts").isEqualTo(1);
+    }
+
+    @Test
+    void aQueueTimeoutIsRetrySafeAndRetried() {
+        AdmissionTimeoutException queued = new AdmissionTimeoutException("[lane orders] waited", LANE, Duration.ofSeconds(2), POOL);
+        assertThat(queued.isRetryable()).isTrue();
+        StepVerifier.create(guard(BACKOFF).guard(failing(queued)))
+                .then(() -> advance(Duration.ofMillis(100)))
+                .expectNext("ok").verifyComplete();
+        assertThat(attempts).hasValue(2);
     }
 
     private static void fail(LaneGuard guard, int times, Supplier<? extends Throwable> failure) {

@@ -177,4 +177,51 @@ class ResilienceTest {
         assertThat(seen).doesNotHaveDuplicates();
         assertThat(await(() -> lanes.snapshot(LANE).acquired() == 0)).isTrue();
     }
+
+    private record Outcome(long startNanos, long endNanos, Throwable error) {
+    }
+
+    @Test
+    void anOutageEndsEachCallInOneTypedOutcomeWithinItsDeadlineAndRecoveryIsNotPunished() {
+        Database db = throughProxy(t.lane(LANE).maxSize(4).maxPendingAcquires(16).acquireTimeout(Duration.ofMillis(300))
+                .clientTimeout(Duration.ofMillis(500)).validationTimeout(Duration.ofMillis(300))).database();
+        List<Outcome> outcomes = new CopyOnWriteArrayList<>();
+        long t0 = System.nanoTime();
+        long stopAt = t0 + Duration.ofSeconds(10).toNanos();
+        Duration deadline = Duration.ofSeconds(2);
+        Flux<Void> callers = Flux.range(0, 8).flatMap(i -> Mono.defer(() -> {
+                    long start = System.nanoTime();
+                    return read(db).contextWrite(io.sluice.Deadline.in(deadline).context())
+                            .then(Mono.fromRunnable(() -> outcomes.add(new Outcome(start, System.nanoTime(), null))))
+                            .onErrorResume(e -> Mono.fromRunnable(() -> outcomes.add(new Outcome(start, System.nanoTime(), e))))
+                            .then(Mono.delay(Duration.ofMillis(5)))
+                            .then();
+                }).repeat(() -> System.nanoTime() < stopAt), 8);
+        Disposable load = callers.subscribe();
+        Mono.delay(Duration.ofSeconds(1)).block();
+        proxy.blackHole(true);
+        proxy.dropAll();
+        Mono.delay(Duration.ofSeconds(4)).block();
+        long restored = System.nanoTime();
+        proxy.blackHole(false);
+        assertThat(await(load::isDisposed) || await(load::isDisposed)).isTrue();
+
+        for (Outcome o : outcomes) {
+            assertThat(Duration.ofNanos(o.endNanos() - o.startNanos())).as("a call's answer within its deadline and a margin")
+                    .isLessThan(deadline.plusMillis(700));
+            if (o.error() != null) {
+                assertThat(o.error()).as("one failure mode, one typed outcome").isInstanceOfAny(
+                        io.sluice.ConnectionUnavailableException.class, CircuitOpenException.class,
+                        io.sluice.DeadlineExceededException.class, io.sluice.QueryTimeoutException.class);
+            }
+        }
+        long firstSuccess = outcomes.stream().filter(o -> o.error() == null && o.startNanos() > restored)
+                .mapToLong(Outcome::endNanos).min().orElseThrow();
+        assertThat(Duration.ofNanos(firstSuccess - restored)).as("serving again soon after the network returned")
+                .isLessThan(Duration.ofSeconds(3));
+        assertThat(outcomes.stream().filter(o -> o.startNanos() > firstSuccess && o.error() != null).map(Outcome::error).toList())
+                .as("failures of calls started after the lane served again (the breaker must not open on the outage's leftovers)")
+                .isEmpty();
+        assertThat(lanes.admission(LANE).breakerState()).isEqualTo("CLOSED");
+    }
 }
