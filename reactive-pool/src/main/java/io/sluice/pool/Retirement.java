@@ -135,7 +135,8 @@ final class Retirement {
         }
         long now = clock.getAsLong();
         Long at = retireAt.get(c);
-        boolean expired = (at != null && now - at >= 0) || (maxUses > 0 && acquireCount >= maxUses);
+        boolean usedUp = maxUses > 0 && acquireCount >= maxUses;
+        boolean expired = (at != null && now - at >= 0) || usedUp;
         boolean idle = idleMillis * 1_000_000L >= idleNanos;
         if (!expired && !idle) {
             return false;
@@ -149,7 +150,7 @@ final class Retirement {
                 }
                 return false;
             }
-            if (expired) {
+            if (expired && !usedUp) {     // maxUses is a hard bound the user set: not deferred
                 if (recent.size() >= quota && now - recent.peekFirst() < WINDOW_NANOS) {
                     return false;  // the lane retired its quota this second: next sweep
                 }

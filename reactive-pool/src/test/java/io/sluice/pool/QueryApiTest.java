@@ -131,17 +131,17 @@ class QueryApiTest {
 
     @Test
     void nullBindIsRejectedWithAHint() {
-        assertThatThrownBy(() -> db.sql(LANE, "SELECT :x").bind("x", null))
+        assertThatThrownBy(() -> db.sql(LANE, "SELECT :x").bind("x", null).rowsUpdated().block())
                 .isInstanceOf(BindException.class).hasMessageContaining("bindNull(\"x\"");
-        assertThatThrownBy(() -> db.sql(LANE, "SELECT $1").bind(1, null))
+        assertThatThrownBy(() -> db.sql(LANE, "SELECT $1").bind(1, null).rowsUpdated().block())
                 .isInstanceOf(BindException.class).hasMessageContaining("bindNull(1");
     }
 
     @Test
     void unknownAndMissingParametersAreNamed() {
-        assertThatThrownBy(() -> db.sql(LANE, "SELECT :a, :b").bind("c", 1))
+        assertThatThrownBy(() -> db.sql(LANE, "SELECT :a, :b").bind("c", 1).rowsUpdated().block())
                 .isInstanceOf(BindException.class).hasMessageContaining(":c").hasMessageContaining(":a, :b");
-        assertThatThrownBy(() -> db.sql(LANE, "SELECT $1").bind(2, 1))
+        assertThatThrownBy(() -> db.sql(LANE, "SELECT $1").bind(2, 1).rowsUpdated().block())
                 .isInstanceOf(BindException.class).hasMessageContaining("$2");
         StepVerifier.create(db.sql(LANE, "SELECT :a::int + :b::int").bind("a", 1).map(RowMapper.column(Integer.class)).one())
                 .verifyErrorSatisfies(e -> assertThat(e).isInstanceOf(BindException.class).hasMessageContaining(":b was not bound"));
