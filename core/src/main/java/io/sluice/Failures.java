@@ -5,7 +5,6 @@ import io.r2dbc.spi.R2dbcNonTransientResourceException;
 import io.r2dbc.spi.R2dbcTimeoutException;
 import io.r2dbc.spi.R2dbcTransientResourceException;
 import java.io.IOException;
-import java.util.regex.Pattern;
 import org.jspecify.annotations.Nullable;
 
 /**
@@ -15,18 +14,20 @@ import org.jspecify.annotations.Nullable;
  * connection, an admin shutdown (57P01) or "too many connections" (53300) as
  * {@code R2dbcNonTransient*Exception}, so a policy keyed on the driver's "transient" types would retry
  * none of them.
+ *
+ * <p>Bind values never reach what it hands out: the cause it keeps is the driver's exception redacted by
+ * {@link Redaction} (same R2DBC category, SQLSTATE, SQL and stack; no quoted values, no DETAIL), and so is the
+ * cause's own chain.
  */
 public final class Failures {
-
-    private static final Pattern QUOTED = Pattern.compile("\"[^\"]*\"");
 
     private Failures() {
     }
 
     /**
      * The typed form of {@code error}: a {@link SluiceException} is returned as is; a driver or network
-     * exception is wrapped (kept as the cause); any other exception, such as one thrown by the caller's
-     * own code, is returned unchanged.
+     * exception is wrapped, kept as the cause in its redacted form (see {@link Redaction}); any other
+     * exception, such as one thrown by the caller's own code, is returned unchanged.
      */
     public static Throwable translate(@Nullable Lane lane, Throwable error) {
         if (error instanceof SluiceException) {
@@ -36,8 +37,9 @@ public final class Failures {
             return fromR2dbc(lane, r);
         }
         if (isNetworkFailure(error)) {
-            return new TransientConnectionException(SluiceException.prefix(lane) + "connection lost: " + error,
-                    lane, null, error);
+            Throwable cause = Redaction.redact(error);
+            return new TransientConnectionException(SluiceException.prefix(lane) + "connection lost: " + cause,
+                    lane, null, cause);
         }
         return error;
     }
@@ -49,25 +51,24 @@ public final class Failures {
     }
 
     private static SluiceException fromR2dbc(@Nullable Lane lane, R2dbcException e) {
+        R2dbcException cause = Redaction.standIn(e);
         String state = e.getSqlState();
         String at = e.getSql() == null ? "" : " in: " + excerpt(e.getSql());
         String p = SluiceException.prefix(lane);
         if (state == null || state.isEmpty()) {
             if (e instanceof R2dbcTimeoutException) {
-                return new ConnectionUnavailableException(p + "timed out: " + e.getMessage(), lane, null, null, null, e);
+                return new ConnectionUnavailableException(p + "timed out: " + e.getMessage(), lane, null, null, null, cause);
             }
             if (e instanceof R2dbcNonTransientResourceException || e instanceof R2dbcTransientResourceException
                     || isNetworkFailure(e)) {
-                return new TransientConnectionException(p + "connection lost: " + e.getMessage() + at, lane, null, e);
+                return new TransientConnectionException(p + "connection lost: " + e.getMessage() + at, lane, null, cause);
             }
-            return new DatabaseException(p + "database error: " + e.getMessage() + at, lane, null, e);
+            return new DatabaseException(p + "database error: " + e.getMessage() + at, lane, null, cause);
         }
-        String msg = state.startsWith("22") ? QUOTED.matcher(String.valueOf(e.getMessage())).replaceAll("\"…\"")
-                : String.valueOf(e.getMessage());
-        String detail = msg + " (SQLSTATE " + state + ")" + at;
+        String detail = Redaction.message(state, e.getMessage()) + " (SQLSTATE " + state + ")" + at;
         if (state.equals("57014")) {
             return new QueryTimeoutException(p + "statement cancelled, usually by statement_timeout: " + detail
-                    + ". Raise the timeout for this work or make the statement faster", lane, state, e);
+                    + ". Raise the timeout for this work or make the statement faster", lane, state, cause);
         }
         if (state.equals("08P01")) {
             return new ProtocolViolationException(p + "the server rejected the request as a protocol violation: " + detail
@@ -75,25 +76,25 @@ public final class Failures {
                     + "parameters or a message over 1 GB is the usual cause", lane, state, e);
         }
         if (state.startsWith("08") || state.equals("57P01") || state.equals("57P02") || state.equals("57P03")) {
-            return new TransientConnectionException(p + "connection lost: " + detail, lane, state, e);
+            return new TransientConnectionException(p + "connection lost: " + detail, lane, state, cause);
         }
         if (state.equals("53300")) {
             return new ConnectionUnavailableException(p + "the server refused a connection: " + detail
-                    + ". Lower the lanes' maxSize or raise max_connections", lane, state, null, null, e);
+                    + ". Lower the lanes' maxSize or raise max_connections", lane, state, null, null, cause);
         }
         if (state.equals("40001")) {
-            return new SerializationFailureException(p + "serialization failure: " + detail, lane, state, e);
+            return new SerializationFailureException(p + "serialization failure: " + detail, lane, state, cause);
         }
         if (state.equals("40P01")) {
-            return new DeadlockException(p + "deadlock detected: " + detail, lane, state, e);
+            return new DeadlockException(p + "deadlock detected: " + detail, lane, state, cause);
         }
         if (state.startsWith("23")) {
-            return new IntegrityViolationException(p + "integrity violation: " + detail, lane, state, constraintOf(e), e);
+            return new IntegrityViolationException(p + "integrity violation: " + detail, lane, state, constraintOf(e), cause);
         }
         if (state.startsWith("42")) {
-            return new BadSqlException(p + "bad SQL: " + detail, lane, state, e);
+            return new BadSqlException(p + "bad SQL: " + detail, lane, state, cause);
         }
-        return new DatabaseException(p + "database error: " + detail, lane, state, e);
+        return new DatabaseException(p + "database error: " + detail, lane, state, cause);
     }
 
     /**

@@ -4,8 +4,10 @@ import org.jspecify.annotations.Nullable;
 
 /**
  * Base of every error Sluice raises. It names the lane (when there is one), carries the SQLSTATE (when
- * the server sent one) and keeps the original exception as its cause. Messages never contain bind
- * values.
+ * the server sent one) and keeps the original exception as its cause. Neither the message nor the cause
+ * chain contains bind values: a driver exception is kept as a stand-in of the same R2DBC class with its
+ * SQLSTATE, SQL, stack trace and original class name, but with quoted values redacted and without the
+ * server's DETAIL and the driver's other error fields (see {@link Failures}).
  */
 public abstract class SluiceException extends RuntimeException {
 

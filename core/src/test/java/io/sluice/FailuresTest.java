@@ -9,6 +9,13 @@ import io.r2dbc.spi.R2dbcNonTransientResourceException;
 import io.r2dbc.spi.R2dbcTimeoutException;
 import io.r2dbc.spi.R2dbcTransientResourceException;
 import java.io.IOException;
+import java.io.PrintWriter;
+import java.io.StringWriter;
+import java.util.ArrayDeque;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.Deque;
+import java.util.List;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
@@ -43,7 +50,8 @@ class FailuresTest {
 
         Throwable t = Failures.translate(LANE, e);
 
-        assertThat(t).isExactlyInstanceOf(type).hasCause(e);
+        assertThat(t).isExactlyInstanceOf(type);
+        assertStandIn(t.getCause(), e);
         SluiceException s = (SluiceException) t;
         assertThat(s.kind()).isEqualTo(kind);
         assertThat(s.isTransient()).isEqualTo(transientFailure);
@@ -76,6 +84,72 @@ class FailuresTest {
     }
 
     @Test
+    void redactsAValueThatHoldsQuotesAndUndecodableBytes() {
+        assertThat(Failures.translate(LANE, NON_TRANSIENT_RESOURCE.make("invalid input syntax for type integer: \"12\"34\"", "22P02"))
+                .getMessage()).contains("invalid input syntax for type integer: \"…\" (SQLSTATE 22P02)").doesNotContain("34");
+        assertThat(Failures.translate(LANE, NON_TRANSIENT_RESOURCE.make("value \"77777777777\" is out of range for type integer", "22003"))
+                .getMessage()).contains("value \"…\" is out of range for type integer (SQLSTATE 22003)");
+        assertThat(Failures.translate(LANE, NON_TRANSIENT_RESOURCE.make("invalid byte sequence for encoding \"UTF8\": 0xe2 0x82", "22021"))
+                .getMessage()).contains("invalid byte sequence for encoding \"…\": … (SQLSTATE 22021)");
+    }
+
+    @Test
+    void keepsNoBindValueAnywhereInTheCauseChainButKeepsStateClassAndStack() {
+        String secret = "s3cr3t-4111";
+        DriverError e = new DriverError("invalid input syntax for type integer: \"" + secret + "\"", "22P02",
+                "Failing row contains (1, " + secret + ").",
+                new R2dbcNonTransientResourceException("invalid input syntax for type uuid: \"" + secret + "\"", "22P02", 0, SQL,
+                        new IOException("Connection reset by peer")));
+        e.addSuppressed(new IllegalStateException(new R2dbcBadGrammarException("invalid input syntax for type date: \"" + secret + "\"", "22007")));
+        assertThat(e.detail()).as("the driver's exception holds the value beside its message").contains(secret);
+        Exception checkpoint = new Exception("Assembly trace from producer [reactor.core.publisher.MonoUsingWhen]");
+        e.addSuppressed(checkpoint);
+
+        Throwable t = Failures.translate(LANE, e);
+
+        StringWriter printed = new StringWriter();
+        t.printStackTrace(new PrintWriter(printed));
+        assertThat(printed.toString())
+                .doesNotContain(secret)
+                .contains(DriverError.class.getName() + ": invalid input syntax for type integer: \"…\"")
+                .contains("[22P02]")
+                .contains("in: " + SQL)
+                .contains("at io.sluice.FailuresTest.keepsNoBindValueAnywhereInTheCauseChainButKeepsStateClassAndStack");
+        for (Throwable x : chain(t)) {
+            assertThat(String.valueOf(x)).doesNotContain(secret);
+            assertThat(x).isNotInstanceOf(DriverError.class);
+        }
+        R2dbcException cause = (R2dbcException) t.getCause();
+        assertThat(cause).isExactlyInstanceOf(R2dbcBadGrammarException.class);
+        assertThat(cause.getSqlState()).isEqualTo("22P02");
+        assertThat(cause.getSql()).isEqualTo(SQL);
+        assertThat(cause.getStackTrace()).isEqualTo(e.getStackTrace());
+        assertThat(cause.getCause()).isExactlyInstanceOf(R2dbcNonTransientResourceException.class)
+                .hasMessage(R2dbcNonTransientResourceException.class.getName() + ": invalid input syntax for type uuid: \"…\"");
+        assertThat(cause.getCause().getCause()).as("a network exception holds no value: kept as it is").isSameAs(e.getCause().getCause());
+        assertThat(cause.getSuppressed()).hasSize(2);
+        assertThat(cause.getSuppressed()[0]).as("a wrapper of a driver error: its message may repeat it")
+                .hasMessage("java.lang.IllegalStateException (message withheld: it may quote a database error)")
+                .hasCauseExactlyInstanceOf(R2dbcBadGrammarException.class);
+        assertThat(cause.getSuppressed()[1]).isSameAs(checkpoint);
+    }
+
+    @Test
+    void endsACycleOfSuppressedExceptions() {
+        R2dbcException a = new R2dbcNonTransientResourceException("a", "22P02", 0, SQL);
+        R2dbcException b = new R2dbcTransientResourceException("b", "08006", 0, SQL);
+        a.addSuppressed(b);
+        b.addSuppressed(a);
+
+        Throwable cause = Failures.translate(LANE, a).getCause();
+
+        assertThat(cause).hasMessageEndingWith(": a");
+        assertThat(cause.getSuppressed()).singleElement()
+                .satisfies(s -> assertThat(s).hasMessageEndingWith(": b"))
+                .satisfies(s -> assertThat(s.getSuppressed()).isEmpty());
+    }
+
+    @Test
     void keepsQuotedNamesInMessagesOutsideClass22() {
         R2dbcException e = INTEGRITY.make("duplicate key value violates unique constraint \"users_email_key\"", "23505");
 
@@ -102,7 +176,12 @@ class FailuresTest {
     void classifiesErrorsWithoutSqlStateByTheirType(Throwable e, Class<?> type, FailureKind kind, String message) {
         Throwable t = Failures.translate(LANE, e);
 
-        assertThat(t).isExactlyInstanceOf(type).hasCause(e).hasMessage(message);
+        assertThat(t).isExactlyInstanceOf(type).hasMessage(message);
+        if (e instanceof R2dbcException r) {
+            assertStandIn(t.getCause(), r);
+        } else {
+            assertThat(t).hasCause(e);
+        }
         SluiceException s = (SluiceException) t;
         assertThat(s.kind()).isEqualTo(kind);
         assertThat(s.isTransient()).isEqualTo(kind.isTransient());
@@ -142,6 +221,48 @@ class FailuresTest {
 
         assertThat(excerpt).startsWith("SELECT a, b FROM t WHERE").doesNotContain("\n").hasSize(201).endsWith("…");
         assertThat(Failures.excerpt("  SELECT 1\n")).isEqualTo("SELECT 1");
+    }
+
+    private static void assertStandIn(Throwable standIn, R2dbcException original) {
+        assertThat(standIn).isExactlyInstanceOf(original.getClass())
+                .hasMessage(original.getClass().getName() + ": " + original.getMessage());
+        R2dbcException r = (R2dbcException) standIn;
+        assertThat(r.getSqlState()).isEqualTo(original.getSqlState());
+        assertThat(r.getSql()).isEqualTo(original.getSql());
+        assertThat(r.getErrorCode()).isEqualTo(original.getErrorCode());
+        assertThat(r.getStackTrace()).isEqualTo(original.getStackTrace());
+    }
+
+    /** Every throwable reachable from {@code t} through causes and suppressed exceptions. */
+    private static List<Throwable> chain(Throwable t) {
+        List<Throwable> all = new ArrayList<>();
+        Deque<Throwable> todo = new ArrayDeque<>(List.of(t));
+        while (!todo.isEmpty()) {
+            Throwable x = todo.pop();
+            if (all.stream().noneMatch(y -> y == x)) {
+                all.add(x);
+                if (x.getCause() != null) {
+                    todo.push(x.getCause());
+                }
+                todo.addAll(Arrays.asList(x.getSuppressed()));
+            }
+        }
+        return all;
+    }
+
+    /** Like r2dbc-postgresql's exceptions: a message, and the server's other fields (here DETAIL) beside it. */
+    static final class DriverError extends R2dbcBadGrammarException {
+        private static final long serialVersionUID = 1L;
+        private final String detail;
+
+        DriverError(String message, String sqlState, String detail, Throwable cause) {
+            super(message, sqlState, 0, SQL, cause);
+            this.detail = detail;
+        }
+
+        String detail() {
+            return detail;
+        }
     }
 
     /** Builds the driver exception a server error arrives as. */

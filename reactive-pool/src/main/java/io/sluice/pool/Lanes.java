@@ -225,7 +225,8 @@ public final class Lanes implements ConnectionSource, AutoCloseable {
 
     /**
      * Checks the connection budget, opens each lane's initial connections and starts refilling lanes to
-     * their minimum in the background. Cold; emits this instance.
+     * their minimum in the background. Cold; emits this instance. Logs a warning when one of the driver's
+     * loggers that print bind values is at DEBUG (see {@code DriverLogging}).
      *
      * @return fails with {@link ConfigurationException} when the lanes' total maxSize does not fit the
      *         server's {@code max_connections} minus its superuser reserve and {@code budgetReserve}, and
@@ -233,7 +234,8 @@ public final class Lanes implements ConnectionSource, AutoCloseable {
      */
     public Mono<Lanes> start() {
         Mono<Void> budget = checkBudget ? checkBudget() : Mono.empty();
-        return budget
+        return Mono.fromRunnable(DriverLogging::warnIfValuesLogged)
+                .then(budget)
                 .then(Flux.fromIterable(pools.values()).concatMap(LanePool::warmup).then())
                 .doOnSuccess(v -> {
                     startRefill();
