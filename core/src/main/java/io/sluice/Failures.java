@@ -73,7 +73,7 @@ public final class Failures {
         if (state.equals("08P01")) {
             return new ProtocolViolationException(p + "the server rejected the request as a protocol violation: " + detail
                     + ". The connection was replaced and the work is not retried; a statement with more than 65,535 "
-                    + "parameters or a message over 1 GB is the usual cause", lane, state, e);
+                    + "parameters or a message over 1 GB is the usual cause", lane, state, cause);
         }
         if (state.startsWith("08") || state.equals("57P01") || state.equals("57P02") || state.equals("57P03")) {
             return new TransientConnectionException(p + "connection lost: " + detail, lane, state, cause);
