@@ -75,6 +75,11 @@ class ScenarioSmokeTest {
             assertThat(measured).as(c.client() + " measured segments").isNotEmpty();
             for (SegmentResult seg : measured) {
                 assertThat(seg.series()).as(c.client() + " " + seg.name()).isNotEmpty();
+                if (c.javaVersion() != null) {
+                    assertThat(seg.allocBytesPerOp()).as(c.client() + " " + seg.name() + " bytes allocated per op").isPositive();
+                } else {
+                    assertThat(seg.allocBytesPerOp()).as(c.client() + " is no JVM client").isNull();
+                }
                 for (SeriesResult s : seg.series()) {
                     String what = c.client() + " " + seg.name() + "/" + s.series();
                     if (mayFail.contains(c.client()) && s.outcomes().success() == 0) {
@@ -105,6 +110,9 @@ class ScenarioSmokeTest {
                 .contains("sluice", "r2dbc-pool", "hikari", "vertx", "vertx-pipelined");
         assertThat(r.targets()).extracting(t -> t.name()).containsExactly("throughput-vs-r2dbc-pool", "p99-vs-r2dbc-pool");
         assertThat(r.targets()).allSatisfy(t -> assertThat(t.met()).isNotNull());
+        // closed loop: the time to reach 90% of the measured throughput, counted from the start of the warm-up
+        assertThat(r.clients()).filteredOn(c -> c.error() == null).allSatisfy(c -> assertThat(c.series("load", "point-read")
+                .warmupTo90PctSeconds()).as(c.client() + " warm-up to 90%").isNotNull().isPositive().isLessThanOrEqualTo(5.5));
         assertThat(r.clients()).filteredOn(c -> c.client().equals("sluice")).singleElement()
                 .satisfies(c -> assertThat(c.process()).doesNotContain("pid " + ProcessHandle.current().pid()));
     }
@@ -118,6 +126,7 @@ class ScenarioSmokeTest {
         assertThat(sluice.segments()).extracting(SegmentResult::name).containsExactly("loaded-warmup", "loaded", "idle-warmup", "idle");
         assertThat(sluice.segments().get(1).series()).extracting(SeriesResult::series).containsExactly("point-read", "report-scan");
         assertThat(sluice.pools()).containsKeys("interactive", "background");
+        assertThat(sluice.series("loaded", "point-read").warmupTo90PctSeconds()).as("open loop: no warm-up time").isNull();
         assertThat(r.targets()).extracting(t -> t.name()).containsExactly("interactive-p99-isolated", "interactive-no-failures",
                 "shared-pool-collapses", "both-at-once-sluice", "both-at-once-sluice-lending-priority");
     }

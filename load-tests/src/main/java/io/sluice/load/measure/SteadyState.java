@@ -19,6 +19,8 @@ import java.util.List;
 public final class SteadyState {
 
     public static final double CLIMB_PCT = 5.0;
+    /** The share of the steady rate that counts as warmed up. */
+    public static final double WARM_FRACTION = 0.9;
     public static final double FALL_PCT = 20.0;
     static final int MIN_POINTS = 6;
 
@@ -55,6 +57,26 @@ public final class SteadyState {
                     : "latency was still falling (" + change + "% from the first to the last third): lengthen --warmup";
         }
         return new Steadiness(metric, LatencyStats.round(first), LatencyStats.round(last), change, steady, note);
+    }
+
+    /**
+     * How long a closed loop took to warm up: the seconds from {@code loadStartSec} (the start of its
+     * warm-up) to the end of the first timeline interval whose rate reached {@value #WARM_FRACTION} of
+     * {@code steady} (the measured segment's mean rate). Resolution: the sampling interval. Null when
+     * never reached or {@code steady} is zero.
+     *
+     * @param points the series' timeline over the warm-up and the measurement, in time order
+     */
+    public static Double warmupSeconds(List<TimelinePoint> points, double loadStartSec, double steady) {
+        if (steady <= 0) {
+            return null;
+        }
+        for (TimelinePoint p : points) {
+            if (p.t() > loadStartSec && p.rate() >= WARM_FRACTION * steady) {
+                return LatencyStats.round(p.t() - loadStartSec);
+            }
+        }
+        return null;
     }
 
     private static double mean(List<Double> v) {

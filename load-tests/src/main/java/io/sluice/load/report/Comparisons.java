@@ -47,10 +47,13 @@ public final class Comparisons {
                 LatencyStats ly = y.latencyMs().get("success");
                 Double cpuA = seg.cpuMicrosPerOp();
                 Double cpuB = b.measured(seg.name()) == null ? null : b.measured(seg.name()).cpuMicrosPerOp();
+                Double allocA = seg.allocBytesPerOp();
+                Double allocB = b.measured(seg.name()) == null ? null : b.measured(seg.name()).allocBytesPerOp();
                 out.add(new Comparison(a.client(), b.client(), seg.name(), x.series(), ratio(x.throughput(), y.throughput()),
                         ratio(lx.p50(), ly.p50()), ratio(lx.p99(), ly.p99()),
                         LatencyStats.round(failureRate(x) - failureRate(y)),
-                        cpuA == null || cpuB == null || cpuB == 0 ? null : ratio(cpuA, cpuB)));
+                        cpuA == null || cpuB == null || cpuB == 0 ? null : ratio(cpuA, cpuB),
+                        allocA == null || allocB == null || allocB == 0 ? null : ratio(allocA, allocB)));
             }
         }
     }

@@ -141,12 +141,15 @@ public final class HtmlReport {
                 + "<th class='l'>load</th><th>ops/s</th><th>p50</th><th>p90</th><th>p99</th><th>p99.9</th><th>max</th>"
                 + "<th>ok</th><th>rejected</th><th>timeout</th><th>error</th><th>unfinished</th><th>retries</th>"
                 + "<th title='CPU time of the client JVM (harness included) per unit of work finished in the segment'>"
-                + "client CPU &micro;s/op</th><th title='share of the machine&#39;s CPU used by other processes'>"
+                + "client CPU &micro;s/op</th><th title='heap memory allocated by the client JVM (all threads, harness included) "
+                + "per unit of work finished in the segment; 1 KB = 1,024 bytes'>client alloc KB/op</th>"
+                + "<th title='closed loop: seconds from the start of the warm-up until the rate first reached 90% of the measured "
+                + "throughput'>warm-up to 90% s</th><th title='share of the machine&#39;s CPU used by other processes'>"
                 + "others' CPU %</th><th title='CPU taken by the hypervisor for other virtual machines'>steal %</th>"
                 + "<th class='l'>steady</th></tr>");
         for (ClientResult c : clients) {
             if (c.error() != null) {
-                h.append("<tr><td class='l'>").append(esc(c.client())).append("</td><td class='l missed' colspan='19'>failed: ")
+                h.append("<tr><td class='l'>").append(esc(c.client())).append("</td><td class='l missed' colspan='21'>failed: ")
                         .append(esc(c.error())).append("</td></tr>");
                 continue;
             }
@@ -160,6 +163,8 @@ public final class HtmlReport {
                             .append(td(l.p999())).append(td(l.max())).append(td(o.success())).append(td(o.rejected()))
                             .append(td(o.timeout())).append(td(o.error())).append(td(o.unfinished())).append(td(o.retries()))
                             .append(seg.cpuMicrosPerOp() == null ? "<td>n/a</td>" : td(seg.cpuMicrosPerOp()))
+                            .append(seg.allocBytesPerOp() == null ? "<td>n/a</td>" : td(Math.round(seg.allocBytesPerOp() / 102.4) / 10.0))
+                            .append(s.warmupTo90PctSeconds() == null ? "<td>n/a</td>" : td(s.warmupTo90PctSeconds()))
                             .append(seg.otherCpuPct() == null ? "<td>n/a</td>" : td(seg.otherCpuPct()))
                             .append(seg.stealCpuPct() == null ? "<td>n/a</td>" : td(seg.stealCpuPct()))
                             .append("<td class='l' title='").append(esc(s.steadiness().note())).append("'>")
@@ -179,13 +184,14 @@ public final class HtmlReport {
         h.append("<h2>Ratios</h2><p>client / baseline, measured in this run. Throughput above 1 and latency below 1 favour "
                 + "the client.</p><table><tr><th class='l'>client</th><th class='l'>against</th><th class='l'>segment</th>"
                 + "<th class='l'>series</th><th>throughput</th><th>p50</th><th>p99</th><th>failure rate delta</th>"
-                + "<th>client CPU per op</th></tr>");
+                + "<th>client CPU per op</th><th>client alloc per op</th></tr>");
         for (Comparison c : comparisons) {
             h.append("<tr><td class='l'>").append(esc(c.client())).append("</td><td class='l'>").append(esc(c.baseline()))
                     .append("</td><td class='l'>").append(esc(c.segment())).append("</td><td class='l'>").append(esc(c.series()))
                     .append("</td>").append(td(c.throughputRatio())).append(td(c.p50Ratio())).append(td(c.p99Ratio()))
                     .append(td(c.failureRateDelta()))
-                    .append(c.cpuPerOpRatio() == null ? "<td>n/a</td>" : td(c.cpuPerOpRatio())).append("</tr>");
+                    .append(c.cpuPerOpRatio() == null ? "<td>n/a</td>" : td(c.cpuPerOpRatio()))
+                    .append(c.allocPerOpRatio() == null ? "<td>n/a</td>" : td(c.allocPerOpRatio())).append("</tr>");
         }
         h.append("</table>");
     }

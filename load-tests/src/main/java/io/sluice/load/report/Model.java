@@ -51,20 +51,32 @@ public final class Model {
     /**
      * A stretch of one client's run: a warm-up or a measured phase. {@code clientCpuSec} is the CPU time the
      * client's JVM used during it (harness included), {@code cpuMicrosPerOp} that divided by the work
+     * finished; null where not measured (pgbench). {@code clientAllocBytes} is the heap memory the client's
+     * JVM allocated during it (all threads, harness included), {@code allocBytesPerOp} that divided by the work
      * finished; null where not measured (pgbench). {@code machineCpuPct} is how busy the machine's CPUs were,
      * {@code otherCpuPct} the share used by processes other than the client and PostgreSQL, {@code stealCpuPct}
      * the share the hypervisor gave to other virtual machines (Linux only).
      */
     public record SegmentResult(String name, boolean warmup, double startSec, double durationSec, Double clientCpuSec,
-                                Double cpuMicrosPerOp, Double machineCpuPct, Double otherCpuPct, Double stealCpuPct,
-                                List<SeriesResult> series) {
+                                Double cpuMicrosPerOp, Long clientAllocBytes, Double allocBytesPerOp,
+                                Double machineCpuPct, Double otherCpuPct, Double stealCpuPct, List<SeriesResult> series) {
     }
 
-    /** One kind of work (an operation on a lane) within a segment. */
+    /**
+     * One kind of work (an operation on a lane) within a segment. {@code warmupTo90PctSeconds}: closed loop
+     * only, the seconds from the start of the load (its warm-up) until the timeline's rate first reached 90%
+     * of {@code throughput}; null when never reached or not applicable (open loop).
+     */
     public record SeriesResult(String series, String lane, String load, double throughput, double attemptedRate,
                                Outcomes outcomes, Map<String, Long> errorsByType, Map<String, LatencyStats> latencyMs,
                                List<PercentilePoint> percentiles, Map<String, String> hdr, Steadiness steadiness,
-                               List<Double> roundThroughput) {
+                               List<Double> roundThroughput, Double warmupTo90PctSeconds) {
+
+        /** This series with its warm-up time set. */
+        public SeriesResult withWarmupTo90PctSeconds(Double seconds) {
+            return new SeriesResult(series, lane, load, throughput, attemptedRate, outcomes, errorsByType, latencyMs,
+                    percentiles, hdr, steadiness, roundThroughput, seconds);
+        }
     }
 
     public record Outcomes(long success, long rejected, long timeout, long error, long retries, long unfinished) {
@@ -106,7 +118,8 @@ public final class Model {
 
     /** One client against a baseline, on one series of one segment; ratios are client / baseline. */
     public record Comparison(String client, String baseline, String segment, String series, double throughputRatio,
-                             double p50Ratio, double p99Ratio, double failureRateDelta, Double cpuPerOpRatio) {
+                             double p50Ratio, double p99Ratio, double failureRateDelta, Double cpuPerOpRatio,
+                             Double allocPerOpRatio) {
     }
 
     /** A target from the issue, evaluated on this run. {@code met} is null when it could not be judged. */

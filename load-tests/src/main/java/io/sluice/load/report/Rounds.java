@@ -19,9 +19,10 @@ import org.HdrHistogram.Histogram;
 
 /**
  * Merges the rounds of one client (with {@code --rounds N} the clients run in turn N times, so that
- * whatever else loads the machine falls on all of them alike) into one result: counts and CPU time are
- * added, histograms merged, rates divided by the total measured time, and each round's throughput kept
- * in {@code roundThroughput}. Timelines are laid end to end.
+ * whatever else loads the machine falls on all of them alike) into one result: counts, CPU time and
+ * allocated bytes are added, histograms merged, rates divided by the total measured time, and each round's
+ * throughput kept in {@code roundThroughput}; the warm-up time is the slowest round's. Timelines are laid
+ * end to end.
  */
 public final class Rounds {
 
@@ -111,13 +112,14 @@ public final class Rounds {
 
     private static SegmentResult renamed(SegmentResult s, String name) {
         return new SegmentResult(name, s.warmup(), s.startSec(), s.durationSec(), s.clientCpuSec(), s.cpuMicrosPerOp(),
-                s.machineCpuPct(), s.otherCpuPct(), s.stealCpuPct(), s.series());
+                s.clientAllocBytes(), s.allocBytesPerOp(), s.machineCpuPct(), s.otherCpuPct(), s.stealCpuPct(), s.series());
     }
 
     private static SegmentResult segment(List<SegmentResult> same) {
         SegmentResult first = same.get(0);
         double seconds = same.stream().mapToDouble(SegmentResult::durationSec).sum();
         Double cpu = sum(same, SegmentResult::clientCpuSec);
+        Double alloc = sum(same, x -> x.clientAllocBytes() == null ? null : x.clientAllocBytes().doubleValue());
         List<SeriesResult> series = new ArrayList<>();
         long finished = 0;
         for (SeriesResult s : first.series()) {
@@ -128,8 +130,10 @@ public final class Rounds {
             series.add(merged);
         }
         Double perOp = cpu == null || finished == 0 ? null : LatencyStats.round(cpu * 1e6 / finished);
+        Double allocPerOp = alloc == null || finished == 0 ? null : (double) Math.round(alloc / finished);
         return new SegmentResult(first.name(), first.warmup(), first.startSec(), LatencyStats.round(seconds),
-                cpu == null ? null : LatencyStats.round(cpu), perOp, weighted(same, SegmentResult::machineCpuPct),
+                cpu == null ? null : LatencyStats.round(cpu), perOp, alloc == null ? null : alloc.longValue(), allocPerOp,
+                weighted(same, SegmentResult::machineCpuPct),
                 weighted(same, SegmentResult::otherCpuPct), weighted(same, SegmentResult::stealCpuPct), series);
     }
 
@@ -141,7 +145,10 @@ public final class Rounds {
         histograms.put("success", new Histogram(1, io.sluice.load.measure.SeriesStats.MAX_MICROS, 3));
         List<Double> perRound = new ArrayList<>();
         Steadiness steadiness = first.steadiness();
+        Double warmup = 0.0;
         for (SeriesResult s : all) {
+            // the slowest round's (or block's) warm-up; unknown when any is
+            warmup = warmup == null || s.warmupTo90PctSeconds() == null ? null : Math.max(warmup, s.warmupTo90PctSeconds());
             Outcomes x = s.outcomes();
             o[0] += x.success();
             o[1] += x.rejected();
@@ -161,7 +168,7 @@ public final class Rounds {
                 new Outcomes(o[0], o[1], o[2], o[3], o[4], o[5]), errors, histograms, steadiness);
         return new SeriesResult(merged.series(), merged.lane(), merged.load(), merged.throughput(), merged.attemptedRate(),
                 merged.outcomes(), merged.errorsByType(), merged.latencyMs(), merged.percentiles(), merged.hdr(),
-                merged.steadiness(), List.copyOf(perRound));
+                merged.steadiness(), List.copyOf(perRound), warmup);
     }
 
     private static Double sum(List<SegmentResult> same, Function<SegmentResult, Double> f) {

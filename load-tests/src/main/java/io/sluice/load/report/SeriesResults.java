@@ -57,7 +57,7 @@ public final class SeriesResults {
         long attempted = outcomes.success() + outcomes.failures();
         double throughput = round1(outcomes.success() / secs);
         return new SeriesResult(series, lane, load, throughput, round1(attempted / secs), outcomes,
-                errorsByType, latency, percentiles(success), hdr, steadiness, List.of(throughput));
+                errorsByType, latency, percentiles(success), hdr, steadiness, List.of(throughput), null);
     }
 
     /**

@@ -32,10 +32,15 @@ public final class TextSummary {
         return v == null ? "n/a" : String.format(Locale.ROOT, "%.1f", v);
     }
 
+    /** Bytes in KB (1,024 bytes). */
+    static Double kb(Double bytes) {
+        return bytes == null ? null : bytes / 1024.0;
+    }
+
     public static String of(Report report) {
         StringBuilder sb = new StringBuilder("\n");
-        sb.append(String.format(Locale.ROOT, "%-16s %-8s %-12s %12s %9s %9s %9s %9s %10s %8s %7s%n", "client", "segment", "series",
-                "ops/s", "p50 ms", "p99 ms", "max ms", "failed", "cpu us/op", "others%", "steal%"));
+        sb.append(String.format(Locale.ROOT, "%-16s %-8s %-12s %12s %9s %9s %9s %9s %10s %12s %9s %8s %7s%n", "client", "segment",
+                "series", "ops/s", "p50 ms", "p99 ms", "max ms", "failed", "cpu us/op", "alloc KB/op", "warm90 s", "others%", "steal%"));
         for (ClientResult r : report.clients()) {
             if (r.error() != null) {
                 sb.append(String.format(Locale.ROOT, "%-16s FAILED: %s%n", r.client(), r.error()));
@@ -44,9 +49,10 @@ public final class TextSummary {
             for (SegmentResult seg : r.segments()) {
                 for (SeriesResult s : seg.series()) {
                     LatencyStats l = s.latencyMs().get("success");
-                    sb.append(String.format(Locale.ROOT, "%-16s %-8s %-12s %12.1f %9.3f %9.3f %9.3f %9d %10s %8s %7s%n", r.client(),
-                            seg.name(), s.series(), s.throughput(), l.p50(), l.p99(), l.max(), s.outcomes().failures(),
-                            orNa(seg.cpuMicrosPerOp()), orNa(seg.otherCpuPct()), orNa(seg.stealCpuPct())));
+                    sb.append(String.format(Locale.ROOT, "%-16s %-8s %-12s %12.1f %9.3f %9.3f %9.3f %9d %10s %12s %9s %8s %7s%n",
+                            r.client(), seg.name(), s.series(), s.throughput(), l.p50(), l.p99(), l.max(), s.outcomes().failures(),
+                            orNa(seg.cpuMicrosPerOp()), orNa(kb(seg.allocBytesPerOp())), orNa(s.warmupTo90PctSeconds()),
+                            orNa(seg.otherCpuPct()), orNa(seg.stealCpuPct())));
                 }
             }
         }

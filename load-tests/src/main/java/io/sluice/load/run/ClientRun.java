@@ -13,6 +13,7 @@ import io.sluice.load.measure.Progress;
 import io.sluice.load.measure.Recording;
 import io.sluice.load.measure.Segment;
 import io.sluice.load.measure.SeriesStats;
+import io.sluice.load.measure.SteadyState;
 import io.sluice.load.measure.UsersDriver;
 import io.sluice.load.report.LatencyStats;
 import io.sluice.load.report.Model.ClientResult;
@@ -54,6 +55,8 @@ public final class ClientRun {
     private final PrintStream out;
     /** Process CPU time (ns) at the start and end of each segment. */
     private final Map<String, long[]> cpuBySegment = new HashMap<>();
+    /** Heap bytes allocated by this JVM's threads at the start and end of each segment. */
+    private final Map<String, long[]> allocBySegment = new HashMap<>();
     /** The machine's CPU at the start and end of each segment. */
     private final Map<String, MachineCpu.Reading[]> machineBySegment = new HashMap<>();
 
@@ -218,6 +221,7 @@ public final class ClientRun {
 
     private void begin(Recording recording, String segment, boolean warmup) {
         cpuBySegment.put(segment, new long[]{processCpuNanos(), -1});
+        allocBySegment.put(segment, new long[]{allocatedBytes(), -1});
         machineBySegment.put(segment, new MachineCpu.Reading[]{MachineCpu.read(), null});
         recording.begin(segment, warmup);
     }
@@ -226,6 +230,10 @@ public final class ClientRun {
         long[] cpu = cpuBySegment.get(segment);
         if (cpu != null) {
             cpu[1] = processCpuNanos();
+        }
+        long[] alloc = allocBySegment.get(segment);
+        if (alloc != null) {
+            alloc[1] = allocatedBytes();
         }
         MachineCpu.Reading[] m = machineBySegment.get(segment);
         if (m != null) {
@@ -237,6 +245,20 @@ public final class ClientRun {
     static long processCpuNanos() {
         return java.lang.management.ManagementFactory.getOperatingSystemMXBean()
                 instanceof com.sun.management.OperatingSystemMXBean os ? os.getProcessCpuTime() : -1;
+    }
+
+    /**
+     * Heap bytes allocated by all threads of this JVM so far, those that ended included (HotSpot adds an
+     * exiting thread's count to the total); -1 where the JVM does not say.
+     */
+    static long allocatedBytes() {
+        try {
+            return java.lang.management.ManagementFactory.getThreadMXBean() instanceof com.sun.management.ThreadMXBean t
+                    && t.isThreadAllocatedMemorySupported() && t.isThreadAllocatedMemoryEnabled()
+                    ? t.getTotalThreadAllocatedBytes() : -1;
+        } catch (UnsupportedOperationException e) {
+            return -1;
+        }
     }
 
     private static Driver driver(Load load, Dispatch dispatch, NanoClock clock, long seed) {
@@ -260,6 +282,9 @@ public final class ClientRun {
                 List<TimelinePoint> points = timeline.stream()
                         .filter(p -> p.segment().equals(seg.name()) && p.series().equals(st.series())).toList();
                 SeriesResult r = SeriesResults.of(st, load == null ? "" : load.describe(), closed, seconds, points);
+                if (closed) {
+                    r = r.withWarmupTo90PctSeconds(warmupSeconds(seg, st.series(), recording, timeline, r.throughput()));
+                }
                 if (!r.steadiness().steady()) {
                     warnings.add(seg.name() + "/" + st.series() + ": " + r.steadiness().note());
                 }
@@ -271,6 +296,9 @@ public final class ClientRun {
         Double cpuSec = cpu == null || cpu[0] < 0 || cpu[1] < 0 ? null : LatencyStats.round((cpu[1] - cpu[0]) / 1e9);
         long finished = series.stream().mapToLong(r -> r.outcomes().success() + r.outcomes().failures()).sum();
         Double perOp = cpuSec == null || finished == 0 ? null : LatencyStats.round(cpuSec * 1e6 / finished);
+        long[] alloc = allocBySegment.get(seg.name());
+        Long allocBytes = alloc == null || alloc[0] < 0 || alloc[1] < 0 ? null : alloc[1] - alloc[0];
+        Double allocPerOp = allocBytes == null || finished == 0 ? null : (double) Math.round((double) allocBytes / finished);
         MachineCpu.Reading[] m = machineBySegment.getOrDefault(seg.name(), new MachineCpu.Reading[2]);
         Double others = MachineCpu.othersPct(m[0], m[1]);
         Double steal = MachineCpu.stealPct(m[0], m[1]);
@@ -281,7 +309,21 @@ public final class ClientRun {
             }
         }
         return new SegmentResult(seg.name(), seg.warmup(), LatencyStats.round(start), LatencyStats.round(seconds), cpuSec,
-                perOp, MachineCpu.busyPct(m[0], m[1]), others, steal, series);
+                perOp, allocBytes, allocPerOp, MachineCpu.busyPct(m[0], m[1]), others, steal, series);
+    }
+
+    /**
+     * Seconds from the start of a measured segment's load (its warm-up's start, else its own) until the
+     * series' rate first reached 90% of {@code steady}, from the timeline of the warm-up and the measurement.
+     */
+    private static Double warmupSeconds(Segment seg, String series, Recording recording, List<TimelinePoint> timeline,
+                                        double steady) {
+        String warmup = seg.name() + "-warmup";
+        long start = recording.segments().stream().filter(x -> x.name().equals(warmup)).mapToLong(Segment::startNanos)
+                .findFirst().orElse(seg.startNanos());
+        List<TimelinePoint> points = timeline.stream().filter(p -> p.series().equals(series)
+                && (p.segment().equals(warmup) || p.segment().equals(seg.name()))).toList();
+        return SteadyState.warmupSeconds(points, recording.seconds(start), steady);
     }
 
     private Progress progress(Settings s) {

@@ -181,9 +181,13 @@ public final class Pgbench {
         SeriesResult series = SeriesResults.of(op, "interactive", "closed x" + clients + " (pgbench -c " + clients + " -j "
                         + threads + ")", seconds, outcomes, failedTx == 0 ? Map.of() : Map.of("error:pgbench-failed", failedTx),
                 byOutcome, SteadyState.judge(timeline.stream().filter(p -> p.segment().equals("load")).toList(), true));
+        // the timeline starts with pgbench's first transaction, the start of its warm-up
+        series = series.withWarmupTo90PctSeconds(SteadyState.warmupSeconds(timeline, 0, series.throughput()));
         List<SegmentResult> segments = List.of(
-                new SegmentResult("load-warmup", true, 0, s.warmupMs() / 1000.0, null, null, null, null, null, List.of()),
-                new SegmentResult("load", false, s.warmupMs() / 1000.0, seconds, null, null, machine[0], machine[1], machine[2],
+                new SegmentResult("load-warmup", true, 0, s.warmupMs() / 1000.0, null, null, null, null, null, null, null,
+                        List.of()),
+                new SegmentResult("load", false, s.warmupMs() / 1000.0, seconds, null, null, null, null, machine[0], machine[1],
+                        machine[2],
                         List.of(series)));
         return new ClientResult(client, Clients.role(client), Clients.describe(client), "pgbench (" + clients + " clients, "
                 + threads + " threads)", null, Map.of("interactive", clients), segments, timeline, List.of(), conns, warnings, null);

@@ -114,4 +114,47 @@ class RecordingTest {
         assertThat(p.p99()).isEqualTo(2.0);
         assertThat(rec.tick(clock.nanoTime() + 1).get(0).successes()).isZero();
     }
+
+    @Test
+    void theTimelineCoversTheWarmUpSoTheTimeToWarmUpCanBeReadFromIt() {
+        Fakes.Clock clock = new Fakes.Clock();
+        long[] millisPerOp = {10};
+        Fakes.Client client = new Fakes.Client((w, done) -> {
+            clock.advanceMillis(millisPerOp[0]);
+            done.done(null);
+        });
+        Recording rec = new Recording(clock);
+        Dispatch dispatch = new Dispatch(client, rec, 0);
+        clock.advanceMillis(500); // the client starts: no load yet, no timeline point
+        assertThat(rec.tick(clock.nanoTime())).isEmpty();
+        Segment warmup = rec.begin("load-warmup", true);
+        // the warm-up gets faster each second: 100/s, 500/s, 950/s; then 1000/s measured
+        for (long ms : new long[]{10, 2}) {
+            millisPerOp[0] = ms;
+            for (int i = 0; i < 1000 / ms; i++) {
+                dispatch.submit(Fakes.READ, clock.nanoTime(), null);
+            }
+            rec.tick(clock.nanoTime());
+        }
+        millisPerOp[0] = 1;
+        for (int i = 0; i < 950; i++) {
+            dispatch.submit(Fakes.READ, clock.nanoTime(), null);
+        }
+        clock.advanceMillis(50);
+        rec.tick(clock.nanoTime());
+        rec.begin("load", false);
+        for (int s = 0; s < 2; s++) {
+            for (int i = 0; i < 1000; i++) {
+                dispatch.submit(Fakes.READ, clock.nanoTime(), null);
+            }
+            rec.tick(clock.nanoTime());
+        }
+
+        List<TimelinePoint> timeline = rec.timeline();
+        assertThat(timeline).extracting(TimelinePoint::segment)
+                .containsExactly("load-warmup", "load-warmup", "load-warmup", "load", "load");
+        assertThat(timeline).extracting(TimelinePoint::rate).containsExactly(100.0, 500.0, 950.0, 1000.0, 1000.0);
+        // 950/s is 90% of the steady 1000/s: reached at the end of the warm-up's third second
+        assertThat(SteadyState.warmupSeconds(timeline, rec.seconds(warmup.startNanos()), 1000.0)).isEqualTo(3.0);
+    }
 }

@@ -50,4 +50,19 @@ class SteadyStateTest {
         assertThat(s.steady()).isTrue();
         assertThat(s.note()).contains("too few samples");
     }
+
+    @Test
+    void theWarmUpLastsUntilTheRateFirstReachesNinetyPercentOfTheSteadyRate() {
+        List<TimelinePoint> points = new ArrayList<>();
+        double[] rates = {500, 100, 500, 850, 950, 800, 1000, 1000};
+        for (int i = 0; i < rates.length; i++) {
+            // the first point ends before the load started (another phase's); it does not count
+            points.add(new TimelinePoint(9.5 + i, i < 5 ? "load-warmup" : "load", "s", (long) rates[i], 0, rates[i], 1.0, 1.0, 1.0, 1.0));
+        }
+        assertThat(SteadyState.warmupSeconds(points, 10.0, 1000)).isEqualTo(3.5);
+        assertThat(SteadyState.warmupSeconds(points, 10.0, 400)).isEqualTo(1.5);
+        assertThat(SteadyState.warmupSeconds(points, 10.0, 2000)).as("never reached").isNull();
+        assertThat(SteadyState.warmupSeconds(points, 10.0, 0)).as("nothing measured").isNull();
+        assertThat(SteadyState.warmupSeconds(List.of(), 0, 1000)).isNull();
+    }
 }

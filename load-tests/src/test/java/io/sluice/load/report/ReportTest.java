@@ -67,6 +67,11 @@ class ReportTest {
         assertThat(merged.measured("load").durationSec()).isCloseTo(seconds, org.assertj.core.api.Assertions.within(0.002));
         assertThat(m.throughput()).isCloseTo(9800 / seconds, org.assertj.core.api.Assertions.within(0.2));
         assertThat(merged.process()).startsWith("2 rounds");
+        // allocation is added up and divided by all the work, as CPU time is; the warm-up is the slowest round's
+        assertThat(merged.measured("load").clientAllocBytes()).isEqualTo(9_000_000L);
+        assertThat(merged.measured("load").allocBytesPerOp()).isEqualTo(900.0);
+        assertThat(m.warmupTo90PctSeconds()).isNotNull()
+                .isEqualTo(Math.max(a.warmupTo90PctSeconds(), b.warmupTo90PctSeconds()));
         assertThat(merged.timeline()).hasSize(one.timeline().size() + two.timeline().size());
     }
 
@@ -79,6 +84,29 @@ class ReportTest {
         // the baseline's fake is twice as slow
         assertThat(c.throughputRatio()).isBetween(1.9, 2.1);
         assertThat(c.p99Ratio()).isBetween(0.45, 0.55);
+        assertThat(c.allocPerOpRatio()).isEqualTo(0.5);
+    }
+
+    @Test
+    void everyJvmClientReportsBytesAllocatedPerOpAndTheWarmUpNextToCpuPerOp() {
+        Report r = SampleReport.build("sluice", "r2dbc-pool");
+        var seg = r.clients().get(0).measured("load");
+        assertThat(seg.allocBytesPerOp()).isEqualTo(600.0);
+        assertThat(seg.series().get(0).warmupTo90PctSeconds()).isNotNull().isPositive();
+
+        String text = TextSummary.of(r);
+        String header = text.lines().filter(l -> l.startsWith("client")).findFirst().orElseThrow();
+        assertThat(header).containsSubsequence("cpu us/op", "alloc KB/op", "warm90 s");
+        String sluice = text.lines().filter(l -> l.startsWith("sluice")).findFirst().orElseThrow();
+        // 600 bytes = 0.6 KB; 1200 for the baseline, twice as slow
+        assertThat(sluice.split(" +")[9]).isEqualTo("0.6");
+        assertThat(sluice.split(" +")[10]).isEqualTo(String.format(java.util.Locale.ROOT, "%.1f",
+                seg.series().get(0).warmupTo90PctSeconds()));
+        assertThat(text.lines().filter(l -> l.startsWith("r2dbc-pool")).findFirst().orElseThrow().split(" +")[9]).isEqualTo("1.2");
+
+        String html = HtmlReport.render(r);
+        assertThat(html).contains("client alloc KB/op").contains("warm-up to 90% s").contains("<td>0.600</td>")
+                .contains("client alloc per op");
     }
 
     @Test

@@ -22,7 +22,8 @@ class RoundsTest {
         byOutcome.put("success", h);
         SeriesResult s = SeriesResults.of("point-read", "interactive", "open 200/s", seconds,
                 new Outcomes(count, 0, 0, 0, 0, 0), Map.of(), byOutcome, new Steadiness("p99", 1, 1, 0, true, ""));
-        return new SegmentResult(name, name.endsWith("-warmup"), 0, seconds, 1.0, null, 10.0, 1.0, 0.0, List.of(s));
+        return new SegmentResult(name, name.endsWith("-warmup"), 0, seconds, 1.0, null, 1000L * count, 1000.0, 10.0, 1.0, 0.0,
+                List.of(s));
     }
 
     @Test
@@ -37,6 +38,8 @@ class RoundsTest {
         SegmentResult idle = merged.get(1);
         assertThat(idle.durationSec()).isEqualTo(20.0);
         assertThat(idle.warmup()).isFalse();
+        assertThat(idle.clientAllocBytes()).isEqualTo(4_000_000L);
+        assertThat(idle.allocBytesPerOp()).isEqualTo(1000.0);
         assertThat(merged.get(0).warmup()).isTrue();
         SeriesResult reads = idle.series().get(0);
         assertThat(reads.outcomes().success()).isEqualTo(4000);
@@ -44,6 +47,7 @@ class RoundsTest {
         // half the idle reads took 20 ms (a disturbed block): the merged p99 is the disturbed block's
         assertThat(reads.latencyMs().get("success").p99()).isBetween(19.9, 20.1);
         assertThat(reads.latencyMs().get("success").p50()).isBetween(0.49, 0.51);
+        assertThat(reads.warmupTo90PctSeconds()).as("open loop").isNull();
     }
 
     @Test
