@@ -3,6 +3,7 @@ package io.sluice;
 import io.r2dbc.spi.R2dbcException;
 import io.r2dbc.spi.Result;
 import io.sluice.spi.ConnectionSource;
+import io.sluice.spi.LaneSource;
 import io.sluice.spi.LaneSettings;
 import java.time.Duration;
 import java.util.Objects;
@@ -69,9 +70,19 @@ final class DefaultDatabase implements Database {
 
             @Override
             public int fetchSize() {
-                return source.settings(lane).fetchSize();
+                LaneSource ls = resolve(lane);
+                return ls == null ? 0 : ls.settings().fetchSize();
             }
         }, sql);
+    }
+
+    /** The lane's source, resolved once per unit; null for a lane the source does not serve. */
+    private @Nullable LaneSource resolve(Lane lane) {
+        try {
+            return source.lane(lane);
+        } catch (UnknownLaneException e) {
+            return null;
+        }
     }
 
     /** One attempt's state: the session once a connection arrived. */
@@ -83,41 +94,47 @@ final class DefaultDatabase implements Database {
     private <T> Mono<T> mono(Lane lane, @Nullable TxOptions tx, boolean idempotent, Function<Session, ? extends Mono<T>> work) {
         Objects.requireNonNull(lane, "lane");
         Objects.requireNonNull(work, "work");
-        Mono<T> unit = Mono.deferContextual(ctx -> {
+        LaneSource ls = resolve(lane);
+        if (ls == null) {
+            return Mono.error(() -> new UnknownLaneException(lane, source.lanes()));
+        }
+        LaneSettings settings = ls.settings();
+        TxOptions effective = tx == null ? null : tx.orElse(settings.transactionDefaults());
+        return ls.guard(Mono.deferContextual(ctx -> {
             Attempt a = new Attempt();
             a.deadline = Deadline.from(ctx);
             if (a.deadline != null && a.deadline.hasPassed()) {
                 return Mono.error(new DeadlineExceededException(lane, "before the work started", a.deadline.timeLeft().negated(), null));
             }
-            LaneSettings settings = source.settings(lane);
-            TxOptions effective = tx == null ? null : tx.orElse(settings.transactionDefaults());
-            Mono<T> m = Mono.usingWhen(open(lane, tx != null, settings, a),
-                    s -> Mono.from(body(s, effective, a, work)),
-                    s -> complete(s, settings), (s, e) -> fail(s, e, settings), s -> cancel(s, settings));
+            Mono<T> m = Mono.usingWhen(open(ls, tx != null, settings, a),
+                    s -> Mono.from(body(s, effective, a, work)).onErrorMap(e -> Failures.translate(lane, e)),
+                    s -> complete(ls, s, settings), (s, e) -> fail(ls, s, e, settings), s -> cancel(ls, s, settings));
             return bound(m, lane, settings, a)
                     .onErrorMap(e -> mark(lane, e, a, effective, idempotent));
-        });
-        return source.guard(lane, unit);
+        }));
     }
 
     private <T> Flux<T> flux(Lane lane, @Nullable TxOptions tx, boolean idempotent, Function<Session, ? extends Publisher<T>> work) {
         Objects.requireNonNull(lane, "lane");
         Objects.requireNonNull(work, "work");
-        Flux<T> unit = Flux.deferContextual(ctx -> {
+        LaneSource ls = resolve(lane);
+        if (ls == null) {
+            return Flux.error(() -> new UnknownLaneException(lane, source.lanes()));
+        }
+        LaneSettings settings = ls.settings();
+        TxOptions effective = tx == null ? null : tx.orElse(settings.transactionDefaults());
+        return ls.guard(Flux.deferContextual(ctx -> {
             Attempt a = new Attempt();
             a.deadline = Deadline.from(ctx);
             if (a.deadline != null && a.deadline.hasPassed()) {
                 return Flux.error(new DeadlineExceededException(lane, "before the work started", a.deadline.timeLeft().negated(), null));
             }
-            LaneSettings settings = source.settings(lane);
-            TxOptions effective = tx == null ? null : tx.orElse(settings.transactionDefaults());
-            Flux<T> f = Flux.usingWhen(open(lane, tx != null, settings, a),
-                    s -> body(s, effective, a, work),
-                    s -> complete(s, settings), (s, e) -> fail(s, e, settings), s -> cancel(s, settings));
+            Flux<T> f = Flux.usingWhen(open(ls, tx != null, settings, a),
+                    s -> Flux.from(body(s, effective, a, work)).onErrorMap(e -> Failures.translate(lane, e)),
+                    s -> complete(ls, s, settings), (s, e) -> fail(ls, s, e, settings), s -> cancel(ls, s, settings));
             return bound(f, lane, settings, a)
                     .onErrorMap(e -> mark(lane, e, a, effective, idempotent));
-        });
-        return source.guard(lane, unit);
+        }));
     }
 
     /** The client-side limit of one attempt: the deadline from the context, or the lane's client timeout if sooner. */
@@ -189,9 +206,9 @@ final class DefaultDatabase implements Database {
                 && String.valueOf(e.getMessage()).startsWith("Async resource cleanup failed") ? e.getCause() : e;
     }
 
-    private Mono<DefaultSession> open(Lane lane, boolean transactional, LaneSettings settings, Attempt a) {
-        return source.acquire(lane).map(c -> {
-            DefaultSession s = new DefaultSession(lane, c, transactional, settings.fetchSize());
+    private static Mono<DefaultSession> open(LaneSource ls, boolean transactional, LaneSettings settings, Attempt a) {
+        return ls.acquire().map(c -> {
+            DefaultSession s = new DefaultSession(ls.lane(), c, transactional, settings.fetchSize());
             a.session.set(s);
             return s;
         });
@@ -234,15 +251,15 @@ final class DefaultDatabase implements Database {
         }
     }
 
-    private Mono<Void> complete(DefaultSession s, LaneSettings settings) {
+    private static Mono<Void> complete(LaneSource ls, DefaultSession s, LaneSettings settings) {
         s.close();
         if (!s.transactional()) {
-            return releaseAutocommit(s, settings);
+            return releaseAutocommit(ls, s, settings);
         }
         if (s.lastStatementFailed()) {
             // PostgreSQL aborted the transaction: COMMIT would answer ROLLBACK without an error.
-            return exec(s, "ROLLBACK").timeout(settings.cleanupTimeout()).then(source.release(s.lane(), s.raw()))
-                    .onErrorResume(e -> discard(s))
+            return exec(s, "ROLLBACK").timeout(settings.cleanupTimeout()).then(ls.release(s.raw()))
+                    .onErrorResume(e -> discard(ls, s))
                     .then(Mono.error(new DatabaseException(SluiceException.prefix(s.lane())
                             + "the transaction was rolled back, not committed: a statement in it failed and the work "
                             + "went on as if it had not (the failure was swallowed); PostgreSQL aborts a transaction "
@@ -250,52 +267,52 @@ final class DefaultDatabase implements Database {
         }
         s.markCommitSent();
         return exec(s, "COMMIT")
-                .then(source.release(s.lane(), s.raw()))
+                .then(ls.release(s.raw()))
                 .onErrorResume(e -> (e instanceof R2dbcException r && r.getSqlState() != null
                         && Failures.classify(r) != FailureKind.CONNECTION_LOST
-                        ? source.release(s.lane(), s.raw()) : discard(s)).then(Mono.error(e)));
+                        ? ls.release(s.raw()) : discard(ls, s)).then(Mono.error(e)));
     }
 
-    private Mono<Void> fail(DefaultSession s, Throwable error, LaneSettings settings) {
-        FailureKind kind = Failures.classify(unwrapCleanupFailure(error));
+    private static Mono<Void> fail(LaneSource ls, DefaultSession s, Throwable error, LaneSettings settings) {
+        FailureKind kind = error instanceof SluiceException e ? e.kind() : Failures.classify(unwrapCleanupFailure(error));
         if (kind == FailureKind.CONNECTION_LOST || kind == FailureKind.PROTOCOL_VIOLATION) {
             // the connection is dead or in an unknown state: never hand it out again
             s.close();
-            return discard(s);
+            return discard(ls, s);
         }
-        return cancel(s, settings);
+        return cancel(ls, s, settings);
     }
 
-    private Mono<Void> cancel(DefaultSession s, LaneSettings settings) {
+    private static Mono<Void> cancel(LaneSource ls, DefaultSession s, LaneSettings settings) {
         s.close();
         if (s.statementRunning()) {
             // The subscriber left while a statement ran: ask the server to stop it, then make one round
             // trip, which completes only once the statement has ended. No answer in time (a hung server,
             // a half-open socket): the connection is discarded, never returned.
-            return source.cancelStatement(s.lane(), s.raw()).onErrorResume(e -> Mono.empty())
+            return ls.cancelStatement(s.raw()).onErrorResume(e -> Mono.empty())
                     .then(exec(s, "ROLLBACK"))
                     .timeout(settings.cleanupTimeout())
-                    .then(source.release(s.lane(), s.raw()))
-                    .onErrorResume(e -> discard(s));
+                    .then(ls.release(s.raw()))
+                    .onErrorResume(e -> discard(ls, s));
         }
         if (s.transactional()) {
             return exec(s, "ROLLBACK").timeout(settings.cleanupTimeout())
-                    .then(source.release(s.lane(), s.raw()))
-                    .onErrorResume(e -> discard(s));
+                    .then(ls.release(s.raw()))
+                    .onErrorResume(e -> discard(ls, s));
         }
-        return releaseAutocommit(s, settings);
+        return releaseAutocommit(ls, s, settings);
     }
 
     /** Work outside a transaction may have left one open (a raw BEGIN): roll it back before the connection goes back. */
-    private Mono<Void> releaseAutocommit(DefaultSession s, LaneSettings settings) {
+    private static Mono<Void> releaseAutocommit(LaneSource ls, DefaultSession s, LaneSettings settings) {
         return Mono.defer(() -> s.raw().isAutoCommit()
-                        ? source.release(s.lane(), s.raw())
-                        : exec(s, "ROLLBACK").timeout(settings.cleanupTimeout()).then(source.release(s.lane(), s.raw())))
-                .onErrorResume(e -> discard(s));
+                        ? ls.release(s.raw())
+                        : exec(s, "ROLLBACK").timeout(settings.cleanupTimeout()).then(ls.release(s.raw())))
+                .onErrorResume(e -> discard(ls, s));
     }
 
-    private Mono<Void> discard(DefaultSession s) {
-        return source.discard(s.lane(), s.raw()).onErrorResume(e -> Mono.empty());
+    private static Mono<Void> discard(LaneSource ls, DefaultSession s) {
+        return ls.discard(s.raw()).onErrorResume(e -> Mono.empty());
     }
 
     private static Mono<Void> exec(DefaultSession s, String sql) {

@@ -267,26 +267,36 @@ class QueryBindingTest {
         }
 
         @Override
-        public Mono<Connection> acquire(Lane lane) {
-            return Mono.defer(() -> {
-                acquired.incrementAndGet();
-                return acquire.apply(lane);
-            });
-        }
+        public io.sluice.spi.LaneSource lane(Lane lane) {
+            return new io.sluice.spi.LaneSource() {
+                @Override
+                public Lane lane() {
+                    return lane;
+                }
 
-        @Override
-        public Mono<Void> release(Lane lane, Connection connection) {
-            return Mono.fromRunnable(released::incrementAndGet);
-        }
+                @Override
+                public Mono<Connection> acquire() {
+                    return Mono.defer(() -> {
+                        acquired.incrementAndGet();
+                        return acquire.apply(lane);
+                    });
+                }
 
-        @Override
-        public Mono<Void> discard(Lane lane, Connection connection) {
-            return Mono.empty();
-        }
+                @Override
+                public Mono<Void> release(Connection connection) {
+                    return Mono.fromRunnable(released::incrementAndGet);
+                }
 
-        @Override
-        public io.sluice.spi.LaneSettings settings(Lane lane) {
-            return new io.sluice.spi.LaneSettings(TxOptions.defaults(), 0, null, java.time.Duration.ofSeconds(1));
+                @Override
+                public Mono<Void> discard(Connection connection) {
+                    return Mono.empty();
+                }
+
+                @Override
+                public io.sluice.spi.LaneSettings settings() {
+                    return new io.sluice.spi.LaneSettings(TxOptions.defaults(), 0, null, java.time.Duration.ofSeconds(1));
+                }
+            };
         }
 
         @Override

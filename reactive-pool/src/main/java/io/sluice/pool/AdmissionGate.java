@@ -71,6 +71,15 @@ final class AdmissionGate {
         this.sweeper = scheduler.schedulePeriodically(this::sweep, period, period, java.util.concurrent.TimeUnit.NANOSECONDS);
     }
 
+    /** Context key: how long a unit waited in the queue before it was admitted (nanos), when it waited. */
+    private static final String WAITED = "sluice.admission.waited";
+
+    /** How long the unit whose context this is waited for admission; 0 when it did not wait. */
+    static long waitedNanos(reactor.util.context.ContextView context) {
+        Object w = context.getOrDefault(WAITED, null);
+        return w instanceof Long n ? n : 0L;
+    }
+
     private static final int PENDING = 0;
     private static final int GRANTED = 1;
     private static final int DONE = 2;
@@ -160,6 +169,8 @@ final class AdmissionGate {
         io.sluice.@Nullable Deadline deadline;
         long startNanos;
         int inFlightAtStart;
+        /** The caller's context, with how long this unit waited in the queue when it did. */
+        @Nullable Context context;
 
         Unit(CoreSubscriber<? super T> actual, Publisher<? extends T> source) {
             this.actual = actual;
@@ -202,7 +213,8 @@ final class AdmissionGate {
 
         @Override
         public Context currentContext() {
-            return actual.currentContext();
+            Context c = context;
+            return c != null ? c : actual.currentContext();
         }
 
         @Override
@@ -354,6 +366,7 @@ final class AdmissionGate {
                 next.startNanos = System.nanoTime();
                 next.inFlightAtStart = inFlight;
             }
+            next.context = next.actual.currentContext().put(WAITED, next.startNanos - next.requestedNanos);
             next.start();
         }
     }

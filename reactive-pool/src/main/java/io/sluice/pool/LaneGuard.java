@@ -3,8 +3,6 @@ package io.sluice.pool;
 import io.github.resilience4j.circuitbreaker.CallNotPermittedException;
 import io.github.resilience4j.circuitbreaker.CircuitBreaker;
 import io.micrometer.core.instrument.MeterRegistry;
-import io.micrometer.core.instrument.Tags;
-import io.micrometer.core.instrument.Timer;
 import io.sluice.CircuitOpenException;
 import io.sluice.Deadline;
 import io.sluice.FailureKind;
@@ -33,7 +31,6 @@ final class LaneGuard {
     private final RetryPolicy retry;
     private final Scheduler scheduler;
     private final MeterRegistry meters;
-    private final java.util.concurrent.ConcurrentHashMap<String, Timer> timers = new java.util.concurrent.ConcurrentHashMap<>();
     /** When the breaker last closed or cleared its window after an outage (scheduler nanos). */
     private volatile long recoveredAt = Long.MIN_VALUE / 2;
 
@@ -52,10 +49,6 @@ final class LaneGuard {
                 }
             });
         }
-        gate.onFinished((nanos, failure) -> timers.computeIfAbsent(failure == null ? "success"
-                        : failure.name().toLowerCase(Locale.ROOT), o -> Timer.builder(SluiceMeters.WORK)
-                        .tags(Tags.of("lane", lane.name(), "outcome", o)).register(meters))
-                .record(nanos, TimeUnit.NANOSECONDS));
     }
 
     <T> Mono<T> guard(Mono<T> unit) {

@@ -1,8 +1,5 @@
 package io.sluice.pool;
 
-import io.r2dbc.pool.ConnectionPool;
-import io.r2dbc.pool.ConnectionPoolConfiguration;
-import io.r2dbc.pool.PoolMetrics;
 import io.r2dbc.postgresql.PostgresqlConnectionConfiguration;
 import io.r2dbc.postgresql.PostgresqlConnectionFactory;
 import io.r2dbc.postgresql.api.PostgresqlConnection;
@@ -31,11 +28,27 @@ import java.util.concurrent.atomic.AtomicReference;
 import org.jspecify.annotations.Nullable;
 import reactor.core.publisher.Flux;
 import reactor.core.publisher.Mono;
+import reactor.core.CoreSubscriber;
+import reactor.pool.InstrumentedPool;
 import reactor.pool.PoolAcquirePendingLimitException;
+import reactor.pool.PoolAcquireTimeoutException;
+import reactor.pool.PoolBuilder;
 import reactor.pool.PoolShutdownException;
+import reactor.pool.PooledRef;
 import reactor.pool.PooledRefMetadata;
 
-/** One lane's r2dbc-pool, with Sluice's eviction rules, session set-up and typed acquire errors. */
+/**
+ * One lane's connections: a reactor-pool {@link InstrumentedPool} (the engine r2dbc-pool is built on), with
+ * Sluice's eviction rules, session set-up and typed acquire errors.
+ *
+ * <p>Why reactor-pool directly and not r2dbc-pool's {@code ConnectionPool}: that class adds per acquire a
+ * validation operator (with a {@code String.format} for its name), a timeout operator with its context
+ * hook, a {@code PooledConnection} and a cancel guard. Sluice owns the wait (the admission gate, then the
+ * pool with what is left of {@code acquireTimeout}, timed only while the acquire is pending) and the
+ * validation policy (a synchronous socket check on acquire, idle connections checked in the sweep), so it
+ * paid for both twice; the profile of the throughput scenario showed r2dbc-pool's validation alone at 4%
+ * of the client's CPU samples.
+ */
 final class LanePool {
 
     private static final reactor.util.Logger LOG = reactor.util.Loggers.getLogger(LanePool.class);
@@ -44,9 +57,8 @@ final class LanePool {
     private final LaneConfig config;
     private final String target;
     private final ConnectionFactory factory;
-    private final ConnectionPool pool;
-    /** Connections handed back with {@link #discard}: evicted on release, never lent again. */
-    private final Set<Connection> doomed;
+    private final InstrumentedPool<Connection> pool;
+    private final long acquireTimeoutNanos;
     private final AtomicReference<Failure> lastConnectFailure = new AtomicReference<>();
     private final LaneSettings settings;
     private final Retirement retirement;
@@ -65,9 +77,9 @@ final class LanePool {
 
     private final String borrowSql;
 
-    LanePool(ServerConfig server, LaneConfig config, Set<Connection> doomed) {
+    LanePool(ServerConfig server, LaneConfig config) {
         this.lane = config.lane();
-        this.doomed = doomed;
+        this.acquireTimeoutNanos = config.acquireTimeout().toNanos();
         this.borrowSql = "SET application_name = '" + config.applicationName().replace("'", "''") + "'"
                 + "; SET statement_timeout = " + millis(config.statementTimeout())
                 + "; SET lock_timeout = " + millis(config.lockTimeout())
@@ -86,32 +98,22 @@ final class LanePool {
         }
         this.settings = new LaneSettings(tx, config.fetchSize(), config.clientTimeout(), config.validationTimeout());
         this.factory = new InitializingFactory(new PostgresqlConnectionFactory(driverConfig(server, config)));
-        ConnectionPoolConfiguration.Builder poolConfig = ConnectionPoolConfiguration.builder(factory)
-                .name("sluice-" + lane.name())
-                .maxSize(config.maxSize())
-                .minIdle(config.minIdle())
-                .initialSize(config.initialSize())
-                .maxAcquireTime(config.acquireTimeout())
-                // r2dbc-pool's default of 1 retry makes the effective acquire timeout twice the configured one
-                .acquireRetry(0)
-                .maxIdleTime(config.maxIdleTime())
-                .maxLifeTime(config.maxLifetime())
-                .backgroundEvictionInterval(config.evictionInterval())
-                .maxCreateConnectionTime(server.connectTimeout().plusSeconds(1))
-                .validationDepth(config.validateRemotely() ? ValidationDepth.REMOTE : ValidationDepth.LOCAL)
-                .customizer(b -> b
-                        .maxPendingAcquire(config.maxPendingAcquires())
-                        .evictionPredicate(this::evict)
-                        .destroyHandler(c -> {
-                            doomed.remove(c);
-                            retirement.destroyed(c);
-                            return c.close();
-                        }));
-        if (config.validateRemotely()) {
-            // a LOCAL validation answers at once; a timeout on it would only cost a timer per acquire
-            poolConfig.maxValidationTime(config.validationTimeout());
-        }
-        this.pool = new ConnectionPool(poolConfig.build());
+        Duration createTime = server.connectTimeout().plusSeconds(1);
+        Mono<Connection> allocator = Mono.defer(() -> Mono.<Connection>from(factory.create()))
+                .timeout(createTime)
+                .onErrorMap(java.util.concurrent.TimeoutException.class,
+                        e -> new R2dbcTimeoutException("opening a connection took longer than " + createTime.toMillis() + " ms", e));
+        this.pool = PoolBuilder.from(allocator)
+                .sizeBetween(Math.max(config.minIdle(), config.initialSize()), config.maxSize())
+                .maxPendingAcquire(config.maxPendingAcquires())
+                .evictionPredicate(this::evict)
+                .evictInBackground(config.evictionInterval())
+                .destroyHandler(c -> {
+                    retirement.destroyed(c);
+                    return Mono.from(c.close()).onErrorResume(e -> Mono.empty());
+                })
+                .idleResourceReuseMruOrder()   // most recently used first, so surplus idle connections age out
+                .buildPool();
     }
 
     private static PostgresqlConnectionConfiguration driverConfig(ServerConfig server, LaneConfig config) {
@@ -176,8 +178,8 @@ final class LanePool {
 
     private boolean evict(Connection c, PooledRefMetadata m) {
         // a connection idle for a while may have been closed by the server or the network meanwhile; one
-        // just used or released is checked by the pool's own validation on its next acquire
-        if (doomed.contains(c) || (m.idleTime() >= IDLE_CHECK_AFTER_MS && isClosedLocally(c))) {
+        // just used or released is checked on its next acquire
+        if (m.idleTime() >= IDLE_CHECK_AFTER_MS && isClosedLocally(c)) {
             retirement.condemn(c);   // dead: goes whatever the floor, and the refill replaces it
             return true;
         }
@@ -185,11 +187,20 @@ final class LanePool {
     }
 
     /**
-     * Whether the connection's socket is known to be closed (the server terminated it, the network broke),
-     * so background eviction drops dead idle connections and the refill can replace them. r2dbc-postgresql
-     * answers a LOCAL validation synchronously; an answer that is not immediate counts as alive.
+     * Whether the connection's socket is known to be closed (the server terminated it, the network broke).
+     * r2dbc-postgresql answers a LOCAL validation with a {@code Mono.fromSupplier} over its socket's state,
+     * which is {@link java.util.concurrent.Callable}: read at once, nothing subscribed. Another driver's
+     * answer that is not immediate counts as alive. Pinned by {@code LanePoolDriverTest}.
      */
-    private static boolean isClosedLocally(Connection c) {
+    static boolean isClosedLocally(Connection c) {
+        Object answer = c.validate(ValidationDepth.LOCAL);
+        if (answer instanceof java.util.concurrent.Callable<?> call) {
+            try {
+                return !Boolean.TRUE.equals(call.call());
+            } catch (Exception e) {
+                return true;
+            }
+        }
         AtomicReference<Boolean> valid = new AtomicReference<>(Boolean.TRUE);
         Mono.from(c.validate(ValidationDepth.LOCAL)).subscribe(valid::set, e -> valid.set(Boolean.FALSE));
         return !valid.get();
@@ -213,7 +224,7 @@ final class LanePool {
 
     /** Acquires {@code n} connections one after another, holds them all, then releases them (also on error and cancel). */
     private Mono<Void> holdingAtOnce(int n) {
-        return n == 0 ? Mono.empty() : Mono.usingWhen(pool.create(), c -> holdingAtOnce(n - 1), Connection::close);
+        return n == 0 ? Mono.empty() : Mono.usingWhen(pool.acquire(), ref -> holdingAtOnce(n - 1), PooledRef::release);
     }
 
     LaneSettings settings() {
@@ -237,38 +248,73 @@ final class LanePool {
         return target;
     }
 
+    /**
+     * A connection of this lane. The wait is what is left of {@code acquireTimeout} after the unit's wait
+     * at the admission gate (which it puts in the context), timed only while the acquire is pending. A
+     * connection found dead (closed socket) is invalidated and the next one tried.
+     */
     Mono<Connection> acquire() {
-        return Mono.defer(() -> {
+        return new Acquire();
+    }
+
+    private final class Acquire extends Mono<Connection> {
+        @Override
+        public void subscribe(CoreSubscriber<? super Connection> actual) {
             if (closing) {
-                return Mono.error(new LaneClosedException(lane));
+                reactor.core.publisher.Operators.error(actual, new LaneClosedException(lane));
+                return;
             }
             long start = System.nanoTime();
-            leased.incrementAndGet();
-            Mono<Connection> acquired = acquire(config.maxSize(), start);
-            if (config.leakDetectionThreshold() != null) {
-                acquired = acquired.doOnNext(c -> leases.put(c, System.nanoTime()));
-            }
-            return acquired.doFinally(signal -> {
-                if (signal != reactor.core.publisher.SignalType.ON_COMPLETE) {
-                    leased.decrementAndGet();           // failed or cancelled: nothing to hand back
-                }
-            });
-        });
+            long left = acquireTimeoutNanos - AdmissionGate.waitedNanos(actual.currentContext());
+            attempt(config.maxSize(), start, Duration.ofNanos(Math.max(1_000_000L, left))).subscribe(actual);
+        }
     }
 
-    /**
-     * r2dbc-pool fails the acquire when the connection it picked fails validation (a dead idle
-     * connection); it has been invalidated, so try the next one. Timeouts are not retried. onErrorResume,
-     * not retryWhen: nothing is set up per acquire until a failure happens.
-     */
-    private Mono<Connection> acquire(int retriesLeft, long start) {
-        return pool.create().onErrorResume(e -> retriesLeft > 0 && failedValidation(e)
-                ? acquire(retriesLeft - 1, start) : Mono.error(acquireFailure(e, start)));
+    private Mono<Connection> attempt(int deadLeft, long start, Duration wait) {
+        Mono<Connection> leased = config.validateRemotely()
+                ? pool.acquire(wait).map(this::lease).flatMap(this::checkedRemotely)
+                : pool.acquire(wait).map(this::lease);
+        return leased.onErrorResume(e -> e == DeadConnection.INSTANCE && deadLeft > 0
+                ? attempt(deadLeft - 1, start, Duration.ofNanos(Math.max(1_000_000L, acquireTimeoutNanos - (System.nanoTime() - start))))
+                : Mono.error(acquireFailure(e, start)));
     }
 
-    private static boolean failedValidation(Throwable e) {
-        return e instanceof R2dbcException && !(e instanceof R2dbcTimeoutException)
-                && String.valueOf(e.getMessage()).contains("validation failed");
+    /** Thrown (no stack) when the connection handed out was found dead; it has been invalidated. */
+    private static final class DeadConnection extends RuntimeException {
+        static final DeadConnection INSTANCE = new DeadConnection();
+        private static final long serialVersionUID = 1L;
+
+        private DeadConnection() {
+            super("dead connection", null, false, false);
+        }
+    }
+
+    private LeasedConnection lease(PooledRef<Connection> ref) {
+        if (isClosedLocally(ref.poolable())) {
+            retirement.condemn(ref.poolable());
+            ref.invalidate().subscribe(null, e -> { });
+            throw DeadConnection.INSTANCE;
+        }
+        leased.incrementAndGet();
+        LeasedConnection c = new LeasedConnection(ref, this);
+        if (config.leakDetectionThreshold() != null) {
+            leases.put(c, System.nanoTime());
+        }
+        return c;
+    }
+
+    /** With {@code validateRemotely}: a round trip before the connection is handed out; a failure invalidates it. */
+    private Mono<Connection> checkedRemotely(LeasedConnection c) {
+        return Mono.from(c.raw.validate(ValidationDepth.REMOTE))
+                .timeout(config.validationTimeout())
+                .onErrorReturn(Boolean.FALSE)
+                .flatMap(ok -> {
+                    if (ok) {
+                        return Mono.just(c);
+                    }
+                    retirement.condemn(c.raw);
+                    return discard(c).then(Mono.error(DeadConnection.INSTANCE));
+                });
     }
 
     private Throwable acquireFailure(Throwable e, long startNanos) {
@@ -283,7 +329,7 @@ final class LanePool {
                     + "connection (maxPendingAcquires=" + config.maxPendingAcquires() + "); pool: " + s
                     + ". The lane is saturated: shed load, or raise maxSize or maxPendingAcquires", lane, null, waited, s, e);
         }
-        if (e instanceof R2dbcTimeoutException && e.getMessage() != null && e.getMessage().startsWith("Connection acquisition")) {
+        if (e instanceof PoolAcquireTimeoutException) {
             PoolSnapshot s = snapshot();
             Failure last = lastConnectFailure.get();
             Throwable cause = last != null && System.nanoTime() - last.atNanos() < 2 * waited.toNanos() + 1_000_000_000L ? last.error() : e;
@@ -312,11 +358,14 @@ final class LanePool {
         return e;
     }
 
+    /** Hands a healthy connection of this pool back. Cold. */
     Mono<Void> release(Connection c) {
         return Mono.defer(() -> {
             leased.decrementAndGet();
-            leases.remove(c);
-            return Mono.from(c.close());
+            if (config.leakDetectionThreshold() != null) {
+                leases.remove(c);
+            }
+            return ((LeasedConnection) c).ref.release();
         });
     }
 
@@ -344,20 +393,22 @@ final class LanePool {
         return leased.get();
     }
 
+    /** Hands back a connection whose state is unknown: closed, never lent again. */
     Mono<Void> discard(Connection c) {
         return Mono.defer(() -> {
+            LeasedConnection l = (LeasedConnection) c;
             leased.decrementAndGet();
-            leases.remove(c);
-            if (c instanceof Wrapped<?> w && w.unwrap() instanceof Connection raw) {
-                doomed.add(raw);
+            if (config.leakDetectionThreshold() != null) {
+                leases.remove(c);
             }
-            return Mono.from(c.close());
+            retirement.condemn(l.raw);
+            return l.ref.invalidate();
         });
     }
 
     Mono<Void> cancelStatement(Connection c) {
         return Mono.defer(() -> {
-            Connection raw = c instanceof Wrapped<?> w && w.unwrap() instanceof Connection u ? u : c;
+            Connection raw = ((LeasedConnection) c).raw;
             return raw instanceof PostgresqlConnection pg
                     ? pg.cancelRequest().timeout(config.validationTimeout())
                     : Mono.empty();
@@ -365,10 +416,7 @@ final class LanePool {
     }
 
     PoolSnapshot snapshot() {
-        PoolMetrics m = pool.getMetrics().orElse(null);
-        if (m == null) {
-            return new PoolSnapshot(config.maxSize(), 0, 0, 0, 0);
-        }
+        InstrumentedPool.PoolMetrics m = pool.metrics();
         return new PoolSnapshot(m.getMaxAllocatedSize(), m.allocatedSize(), m.acquiredSize(), m.idleSize(), m.pendingAcquireSize());
     }
 

@@ -1,6 +1,6 @@
 package io.sluice.pool;
 
-import io.r2dbc.spi.Connection;
+import io.micrometer.core.instrument.MeterRegistry;
 import io.sluice.ConfigurationException;
 import io.sluice.ConnectionUnavailableException;
 import io.sluice.Database;
@@ -9,7 +9,6 @@ import io.sluice.LaneClosedException;
 import io.sluice.PoolSnapshot;
 import io.sluice.UnknownLaneException;
 import io.sluice.spi.ConnectionSource;
-import io.sluice.spi.LaneSettings;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Collections;
@@ -18,18 +17,15 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.atomic.AtomicBoolean;
-import java.util.stream.Collectors;
 import reactor.core.Disposable;
 import reactor.core.publisher.Flux;
 import reactor.core.publisher.Mono;
 import reactor.core.scheduler.Scheduler;
 import reactor.core.scheduler.Schedulers;
-import io.github.resilience4j.circuitbreaker.CircuitBreaker;
-import io.github.resilience4j.circuitbreaker.CircuitBreakerConfig;
-import io.micrometer.core.instrument.MeterRegistry;
 
 /**
- * The lanes of one application: one connection pool per {@link Lane}, all to one server. Implements
+ * The lanes of one application: the registry of its {@link Lane}s, each one object ({@code PooledLane})
+ * owning its pool, admission gate, breaker, retry and settings, all to one server. Implements
  * {@link ConnectionSource}; {@link #database()} is the facade to code against.
  *
  * <pre>{@code
@@ -49,169 +45,52 @@ import io.micrometer.core.instrument.MeterRegistry;
 public final class Lanes implements ConnectionSource, AutoCloseable {
 
     private final ServerConfig server;
-    private final Map<Lane, LanePool> pools;
+    private final Map<Lane, PooledLane> lanes;
+    private final List<PooledLane> all;
     private final int budgetReserve;
     private final boolean checkBudget;
     private final Duration closeGrace;
     private final Scheduler scheduler;
     private final Database database;
-    private final Map<Lane, LaneGuard> guards;
-    private final Map<Lane, List<Loan>> loans;
-    private final Map<Connection, Loan> borrowed = new java.util.concurrent.ConcurrentHashMap<>();
-    private final MeterRegistry meters;
     private final Duration priorityInterval;
-    private volatile Disposable priority = reactor.core.Disposables.single();
+    private final PriorityControl priorityControl;
+    private final Maintenance maintenance;
     private final AtomicBoolean closed = new AtomicBoolean();
+    private volatile Disposable priority = reactor.core.Disposables.single();
     private volatile Disposable refill = reactor.core.Disposables.single();
 
     private Lanes(Builder b) {
         this.server = b.server;
-        Map<Lane, LanePool> m = new LinkedHashMap<>();
-        Set<Connection> doomed = java.util.concurrent.ConcurrentHashMap.newKeySet();
+        Map<Lane, PooledLane> m = new LinkedHashMap<>();
         for (LaneConfig c : b.lanes.values()) {
-            m.put(c.lane(), new LanePool(b.server, c, doomed));
+            m.put(c.lane(), new PooledLane(b.server, c, b.scheduler, b.meters));
         }
-        this.pools = Collections.unmodifiableMap(m);
-        this.meters = b.meters;
-        this.priorityInterval = b.priorityInterval;
-        Map<Lane, LaneGuard> g = new LinkedHashMap<>();
-        for (LanePool p : pools.values()) {
-            g.put(p.lane(), newGuard(p, b.scheduler));
-        }
-        this.guards = Collections.unmodifiableMap(g);
-        Map<Lane, List<Loan>> l = new LinkedHashMap<>();
+        this.lanes = Collections.unmodifiableMap(m);
+        this.all = List.copyOf(m.values());
+        Map<Lane, List<Lending.Loan>> loans = new LinkedHashMap<>();
         for (Builder.LoanSpec spec : b.loanSpecs) {
-            l.computeIfAbsent(spec.to(), k -> new ArrayList<>()).add(new Loan(pools.get(spec.from()), guards.get(spec.from()).gate(), spec.reserve(), pools.get(spec.to())));
+            PooledLane from = m.get(spec.from());
+            loans.computeIfAbsent(spec.to(), k -> new ArrayList<>())
+                    .add(new Lending.Loan(from.pool(), from.gate(), spec.reserve(), m.get(spec.to()).pool(), b.meters));
         }
-        this.loans = Collections.unmodifiableMap(l);
+        loans.forEach((lane, list) -> m.get(lane).borrowFrom(new Lending(m.get(lane).pool(), list)));
         // capacity a lender frees may be lent at once: wake the borrowers' queues
-        for (LanePool lender : pools.values()) {
+        for (PooledLane lender : all) {
             List<AdmissionGate> borrowers = new ArrayList<>();
-            l.forEach((lane, list) -> list.stream().filter(x -> x.lender == lender).forEach(x -> borrowers.add(guards.get(lane).gate())));
+            loans.forEach((lane, list) -> list.stream().filter(x -> x.lender == lender.pool()).forEach(x -> borrowers.add(m.get(lane).gate())));
             if (!borrowers.isEmpty()) {
-                guards.get(lender.lane()).gate().afterRelease(() -> borrowers.forEach(AdmissionGate::drain));
+                lender.gate().afterRelease(() -> borrowers.forEach(AdmissionGate::drain));
             }
         }
-        loans.forEach((lane, list) -> guards.get(lane).gate().borrowable(() -> {
-            int n = 0;
-            for (Loan loan : list) {
-                n += loan.lendable() + loan.lentOut.get();   // what is lent now counts too: it runs admitted work
-            }
-            return n;
-        }));
-        pools.values().forEach(this::registerMeters);
+        all.forEach(l -> LaneMeters.register(l, b.meters));
         this.budgetReserve = b.budgetReserve;
         this.checkBudget = b.checkBudget;
         this.closeGrace = b.closeGrace;
         this.scheduler = b.scheduler;
+        this.priorityInterval = b.priorityInterval;
+        this.priorityControl = new PriorityControl(all);
+        this.maintenance = new Maintenance(all, b.meters);
         this.database = Database.over(this);
-    }
-
-    /** Lending from one lane to another: connections above the lender's reserve. */
-    private static final class Loan {
-        final LanePool lender;
-        final AdmissionGate lenderGate;
-        final int reserve;
-        final java.util.concurrent.atomic.AtomicInteger lentOut = new java.util.concurrent.atomic.AtomicInteger();
-
-        /** Switches a lent connection to the borrower's settings, and back on return. */
-        final String borrowSql;
-        final String restoreSql;
-
-        Loan(LanePool lender, AdmissionGate lenderGate, int reserve, LanePool borrower) {
-            this.lender = lender;
-            this.lenderGate = lenderGate;
-            this.reserve = reserve;
-            // session settings that differ: the borrower's value (or the server's default) while borrowed;
-            // RESET gives the connection back its own lane's value, which it got at startup
-            Map<String, String> mine = lender.config().sessionSettings();
-            Map<String, String> theirs = borrower.config().sessionSettings();
-            java.util.SortedSet<String> differ = new java.util.TreeSet<>(mine.keySet());
-            differ.addAll(theirs.keySet());
-            differ.removeIf(k -> java.util.Objects.equals(mine.get(k), theirs.get(k)));
-            StringBuilder borrow = new StringBuilder(borrower.borrowSql());
-            StringBuilder restore = new StringBuilder(LanePool.RESTORE_SQL);
-            for (String k : differ) {
-                String v = theirs.get(k);
-                borrow.append("; SET ").append(k).append(v == null ? " TO DEFAULT" : " = '" + v.replace("'", "''") + "'");
-                restore.append("; RESET ").append(k);
-            }
-            this.borrowSql = borrow.toString();
-            this.restoreSql = restore.toString();
-        }
-
-        /** Connections the lender can spare now: its size, less its own work, what is lent out and the reserve. */
-        int lendable() {
-            return Math.max(0, lender.config().maxSize() - lenderGate.inFlight() - lentOut.get() - reserve);
-        }
-    }
-
-    private LaneGuard newGuard(LanePool p, Scheduler scheduler) {
-        LaneConfig c = p.config();
-        Limit limit = c.adaptive() ? new Gradient2Limit(c.admissionLimit(), c.adaptiveMin(), c.adaptiveMax())
-                : new FixedLimit(c.admissionLimit());
-        AdmissionGate gate = new AdmissionGate(p.lane(), limit, c.maxPendingAcquires(), c.acquireTimeout(), scheduler, p::snapshot);
-        CircuitBreaker breaker = null;
-        if (c.circuitBreaker() != null) {
-            breaker = CircuitBreaker.of("sluice-" + p.lane().name(), CircuitBreakerConfig.from(c.circuitBreaker())
-                    .recordException(Lanes::countsAgainstBreaker)
-                    .ignoreException(Lanes::ignoredByBreaker)
-                    .build());
-            String lane = p.lane().name();
-            breaker.getEventPublisher().onStateTransition(e -> meters.counter(SluiceMeters.BREAKER_TRANSITIONS, "lane", lane,
-                    "from", e.getStateTransition().getFromState().name().toLowerCase(java.util.Locale.ROOT),
-                    "to", e.getStateTransition().getToState().name().toLowerCase(java.util.Locale.ROOT)).increment());
-        }
-        return new LaneGuard(p.lane(), gate, breaker, c.retry(), scheduler, meters);
-    }
-
-    /** Only infrastructure failures open a breaker: a constraint violation or bad SQL is the caller's error. */
-    static boolean countsAgainstBreaker(Throwable e) {
-        if (e instanceof io.sluice.AdmissionTimeoutException) {
-            return false;
-        }
-        io.sluice.FailureKind kind = io.sluice.Failures.classify(e);
-        return kind != null && kind.isInfrastructure();
-    }
-
-    /** Rejections by Sluice itself and the caller's own exceptions say nothing about the database. */
-    static boolean ignoredByBreaker(Throwable e) {
-        if (e instanceof io.sluice.AdmissionTimeoutException) {
-            return true; // waited for its own lane's admission: says nothing about the database
-        }
-        io.sluice.FailureKind kind = io.sluice.Failures.classify(e);
-        return kind == null || kind == io.sluice.FailureKind.OVERLOADED || kind == io.sluice.FailureKind.CIRCUIT_OPEN
-                || kind == io.sluice.FailureKind.LANE_CLOSED || kind == io.sluice.FailureKind.USAGE
-                || kind == io.sluice.FailureKind.DEADLINE_EXCEEDED || kind == io.sluice.FailureKind.PROTOCOL_VIOLATION;
-    }
-
-    private void registerMeters(LanePool p) {
-        String lane = p.lane().name();
-        AdmissionGate gate = guards.get(p.lane()).gate();
-        io.micrometer.core.instrument.FunctionCounter.builder(SluiceMeters.ADMITTED, gate, x -> x.admitted.sum())
-                .tag("lane", lane).register(meters);
-        io.micrometer.core.instrument.FunctionCounter.builder(SluiceMeters.REJECTED, gate, x -> x.rejected.sum())
-                .tag("lane", lane).tag("reason", "overloaded").register(meters);
-        io.micrometer.core.instrument.FunctionCounter.builder(SluiceMeters.REJECTED, gate, x -> x.queueTimeouts.sum())
-                .tag("lane", lane).tag("reason", "queue_timeout").register(meters);
-        io.micrometer.core.instrument.FunctionCounter.builder(SluiceMeters.REJECTED, gate, x -> x.deadlineExpired.sum())
-                .tag("lane", lane).tag("reason", "deadline").register(meters);
-        io.micrometer.core.instrument.Gauge.builder(SluiceMeters.IN_FLIGHT, gate, AdmissionGate::inFlight).tag("lane", lane).register(meters);
-        io.micrometer.core.instrument.Gauge.builder(SluiceMeters.QUEUED, gate, AdmissionGate::queued).tag("lane", lane).register(meters);
-        io.micrometer.core.instrument.Gauge.builder(SluiceMeters.LIMIT, gate, AdmissionGate::effectiveLimit).tag("lane", lane).register(meters);
-        io.micrometer.core.instrument.Gauge.builder(SluiceMeters.CONNECTIONS, p, x -> x.snapshot().acquired()).tag("lane", lane).tag("state", "active").register(meters);
-        io.micrometer.core.instrument.Gauge.builder(SluiceMeters.CONNECTIONS, p, x -> x.snapshot().idle()).tag("lane", lane).tag("state", "idle").register(meters);
-        io.micrometer.core.instrument.Gauge.builder(SluiceMeters.CONNECTIONS, p, x -> x.snapshot().pending()).tag("lane", lane).tag("state", "pending").register(meters);
-        io.micrometer.core.instrument.Gauge.builder(SluiceMeters.CONNECTIONS, p, x -> x.config().maxSize()).tag("lane", lane).tag("state", "max").register(meters);
-        CircuitBreaker breaker = guards.get(p.lane()).breaker();
-        if (breaker != null) {
-            io.micrometer.core.instrument.Gauge.builder(SluiceMeters.BREAKER_STATE, breaker, b -> switch (b.getState()) {
-                case CLOSED -> 0;
-                case HALF_OPEN -> 1;
-                case OPEN -> 2;
-                default -> 3;
-            }).tag("lane", lane).register(meters);
-        }
     }
 
     public static Builder builder(ServerConfig server) {
@@ -233,222 +112,48 @@ public final class Lanes implements ConnectionSource, AutoCloseable {
      *         with {@link ConnectionUnavailableException} when the server cannot be reached
      */
     public Mono<Lanes> start() {
-        Mono<Void> budget = checkBudget ? checkBudget() : Mono.empty();
+        Mono<Void> budget = checkBudget ? maintenance.checkBudget(budgetReserve) : Mono.empty();
         return Mono.fromRunnable(DriverLogging::warnIfValuesLogged)
                 .then(budget)
-                .then(Flux.fromIterable(pools.values()).concatMap(LanePool::warmup).then())
+                .then(Flux.fromIterable(all).concatMap(l -> l.pool().warmup()).then())
                 .doOnSuccess(v -> {
-                    startRefill();
-                    startPriority();
+                    refill = maintenance.start(scheduler);
+                    priority = priorityControl.start(priorityInterval, scheduler);
                 })
                 .thenReturn(this);
     }
 
-    private Mono<Void> checkBudget() {
-        LanePool first = pools.values().iterator().next();
-        return Mono.usingWhen(Mono.from(first.rawFactory().create()),
-                        c -> Mono.from(c.createStatement("SELECT current_setting('max_connections')::int, "
-                                        + "current_setting('superuser_reserved_connections')::int").execute())
-                                .flatMap(r -> Mono.from(r.map(row -> new int[]{row.get(0, Integer.class), row.get(1, Integer.class)}))),
-                        Connection::close)
-                .onErrorMap(e -> !(e instanceof ConfigurationException), e -> new ConnectionUnavailableException(
-                        "could not connect to PostgreSQL at " + first.target() + " to start the lanes: " + e.getMessage()
-                                + ". Check that the server is running and that host, port, database and user are right "
-                                + "(PGHOST, PGPORT, PGDATABASE, PGUSER or the URL)", null, null, null, null, e))
-                .flatMap(limits -> {
-                    int allowed = limits[0] - limits[1] - budgetReserve;
-                    int wanted = pools.values().stream().mapToInt(p -> p.config().maxSize()).sum();
-                    if (wanted > allowed) {
-                        String each = pools.values().stream().map(p -> p.lane().name() + "=" + p.config().maxSize())
-                                .collect(Collectors.joining(", "));
-                        return Mono.error(new ConfigurationException("maxSize", "the lanes' maxSize add up to " + wanted
-                                + " (" + each + ") but the server allows " + allowed + " for them: max_connections="
-                                + limits[0] + " - superuser_reserved_connections=" + limits[1] + " - budgetReserve="
-                                + budgetReserve + ". Lower the lanes' maxSize, lower budgetReserve, or raise max_connections"));
-                    }
-                    return Mono.empty();
-                });
-    }
-
-    private void startRefill() {
-        if (pools.values().stream().noneMatch(p -> p.config().minIdle() > 0 || p.config().initialSize() > 0
-                || p.config().leakDetectionThreshold() != null)) {
-            return;
-        }
-        Duration every = pools.values().stream().map(p -> p.config().evictionInterval()).min(Duration::compareTo).orElseThrow();
-        refill = Flux.interval(every, scheduler)
-                .onBackpressureDrop()
-                .concatMap(t -> Flux.fromIterable(pools.values())
-                        .filter(p -> !p.isClosing())
-                        .doOnNext(p -> {
-                            int suspects = p.leakSuspects();
-                            if (suspects > 0) {
-                                meters.counter(SluiceMeters.LEAK_SUSPECTS, "lane", p.lane().name()).increment(suspects);
-                            }
-                        })
-                        .concatMap(p -> p.replaceExpired().onErrorResume(e -> Mono.empty())
-                                .then(p.warmup().onErrorResume(e -> Mono.empty()))), 1)
-                .subscribe();
-    }
-
-    /**
-     * Every {@code priorityInterval}: while a lane with a latency target misses it (p99 of its work
-     * completed since its last verdict, once at least 100 units completed or 5 intervals passed: the p99 of a
-     * handful is noise), every lane of lower priority that had work since the last tick yields — its
-     * admission limit is halved (never below 1) — and once every higher lane meets its target again, it grows
-     * back by a tenth of its limit per verdict. A lane with no work is not what slows the higher one (a GC
-     * pause or a cold JIT is): it keeps its limit, and does not start throttled when its work arrives.
-     */
-    private void startPriority() {
-        if (guards.keySet().stream().noneMatch(l -> pools.get(l).config().latencyTarget() != null)) {
-            return;
-        }
-        priority = Flux.interval(priorityInterval, priorityInterval, scheduler).onBackpressureDrop().subscribe(t -> adjustPriorities());
-    }
-
     void adjustPriorities() {
-        List<LanePool> missing = new ArrayList<>();
-        List<LanePool> undecided = new ArrayList<>();
-        for (LanePool p : pools.values()) {
-            Duration target = p.config().latencyTarget();
-            if (target != null) {
-                int verdict = guards.get(p.lane()).gate().latencyVerdict(target.toNanos());
-                if (verdict > 0) {
-                    missing.add(p);
-                } else if (verdict == 0) {
-                    undecided.add(p);
-                }
-            }
+        priorityControl.adjust();
+    }
+
+    @Override
+    public PooledLane lane(Lane lane) {
+        PooledLane l = lanes.get(lane);
+        if (l == null) {
+            throw new UnknownLaneException(lane, lanes.keySet());
         }
-        for (LanePool p : pools.values()) {
-            AdmissionGate gate = guards.get(p.lane()).gate();
-            int priority = p.config().priority();
-            boolean busy = gate.busySinceLastTick();
-            if (missing.stream().anyMatch(h -> h.config().priority() > priority)) {
-                if (busy) {
-                    gate.yieldFactor(gate.yieldFactor() / 2);
-                }
-            } else if (undecided.stream().noneMatch(h -> h.config().priority() > priority)) {
-                gate.yieldFactor(Math.min(1.0, gate.yieldFactor() + 0.1));
-            }
-        }
-    }
-
-    private LanePool pool(Lane lane) {
-        LanePool p = pools.get(lane);
-        if (p == null) {
-            throw new UnknownLaneException(lane, pools.keySet());
-        }
-        return p;
-    }
-
-    @Override
-    public <T> Flux<T> guard(Lane lane, Flux<T> unit) {
-        LaneGuard g = guards.get(lane);
-        return g == null ? unit : g.guard(unit);
-    }
-
-    @Override
-    public <T> Mono<T> guard(Lane lane, Mono<T> unit) {
-        LaneGuard g = guards.get(lane);
-        return g == null ? unit : g.guard(unit);
-    }
-
-    @Override
-    public Mono<Connection> acquire(Lane lane) {
-        LanePool direct = loans.isEmpty() ? pools.get(lane) : null;
-        if (direct != null) {
-            return direct.acquire(); // cold already
-        }
-        return Mono.defer(() -> {
-            LanePool own = pool(lane);
-            List<Loan> from = loans.get(lane);
-            if (from != null && !own.isClosing() && own.leased() >= own.config().maxSize()) {
-                for (Loan loan : from) {
-                    if (loan.lendable() > 0 && !loan.lender.isClosing()) {
-                        return borrow(own, loan);
-                    }
-                }
-            }
-            return own.acquire();
-        });
-    }
-
-    /** A connection of another lane, switched to this lane's timeouts and application_name while borrowed. */
-    private Mono<Connection> borrow(LanePool borrower, Loan loan) {
-        loan.lentOut.incrementAndGet();
-        return loan.lender.acquire()
-                .flatMap(c -> LanePool.exec(c, loan.borrowSql)
-                        .then(Mono.fromCallable(() -> {
-                            borrowed.put(c, loan);
-                            meters.counter(SluiceMeters.BORROWED, "lane", borrower.lane().name(), "from", loan.lender.lane().name()).increment();
-                            return c;
-                        }))
-                        .onErrorResume(e -> loan.lender.discard(c).onErrorResume(x -> Mono.empty()).then(Mono.error(e))))
-                .doOnError(e -> loan.lentOut.decrementAndGet())
-                .doOnCancel(() -> loan.lentOut.decrementAndGet());
-    }
-
-    @Override
-    public Mono<Void> release(Lane lane, Connection connection) {
-        return Mono.defer(() -> {
-            Loan loan = borrowed.remove(connection);
-            if (loan == null) {
-                return pool(lane).release(connection);
-            }
-            // back to its own lane with its own settings
-            return LanePool.exec(connection, loan.restoreSql)
-                    .then(loan.lender.release(connection))
-                    .onErrorResume(e -> loan.lender.discard(connection))
-                    .doFinally(s -> loan.lentOut.decrementAndGet());
-        });
-    }
-
-    @Override
-    public Mono<Void> discard(Lane lane, Connection connection) {
-        return Mono.defer(() -> {
-            Loan loan = borrowed.remove(connection);
-            if (loan == null) {
-                return pool(lane).discard(connection);
-            }
-            return loan.lender.discard(connection).doFinally(s -> loan.lentOut.decrementAndGet());
-        });
-    }
-
-    @Override
-    public Mono<Void> cancelStatement(Lane lane, Connection connection) {
-        return Mono.defer(() -> pool(lane).cancelStatement(connection));
-    }
-
-    @Override
-    public LaneSettings settings(Lane lane) {
-        return pool(lane).settings();
+        return l;
     }
 
     @Override
     public Set<Lane> lanes() {
-        return pools.keySet();
+        return lanes.keySet();
     }
 
     /** The lane's configuration. */
     public LaneConfig config(Lane lane) {
-        return pool(lane).config();
+        return lane(lane).config();
     }
 
-    /** The lane's pool right now. */
+    /** The lane's pool right now ({@code pending}: callers waiting for a connection and for admission). */
     public PoolSnapshot snapshot(Lane lane) {
-        PoolSnapshot s = pool(lane).snapshot();
-        int queued = guards.get(lane).gate().queued();
-        return queued == 0 ? s : new PoolSnapshot(s.maxSize(), s.allocated(), s.acquired(), s.idle(), s.pending() + queued);
+        return lane(lane).snapshot();
     }
 
     /** The lane's admission: work in flight, waiting, and the limit now. */
     public AdmissionSnapshot admission(Lane lane) {
-        pool(lane);
-        AdmissionGate g = guards.get(lane).gate();
-        CircuitBreaker b = guards.get(lane).breaker();
-        return new AdmissionSnapshot(g.inFlight(), g.queued(), g.effectiveLimit(), g.maxQueue(),
-                b == null ? "NONE" : b.getState().name());
+        return lane(lane).admission();
     }
 
     public ServerConfig server() {
@@ -468,15 +173,17 @@ public final class Lanes implements ConnectionSource, AutoCloseable {
             }
             refill.dispose();
             priority.dispose();
-            guards.values().forEach(g -> g.gate().close());
-            pools.values().forEach(LanePool::stopAdmitting);
+            all.forEach(l -> {
+                l.gate().close();
+                l.pool().stopAdmitting();
+            });
             Mono<Void> drained = Flux.interval(Duration.ZERO, Duration.ofMillis(10), scheduler)
-                    .filter(t -> pools.values().stream().allMatch(p -> p.snapshot().acquired() == 0))
+                    .filter(t -> all.stream().allMatch(l -> l.pool().snapshot().acquired() == 0))
                     .next()
                     .then()
                     .timeout(grace, Mono.empty(), scheduler);
             List<Mono<Void>> disposals = new ArrayList<>();
-            pools.values().forEach(p -> disposals.add(p.dispose().onErrorResume(e -> Mono.empty())));
+            all.forEach(l -> disposals.add(l.pool().dispose().onErrorResume(e -> Mono.empty())));
             return drained.then(Mono.when(disposals));
         });
     }
@@ -489,7 +196,7 @@ public final class Lanes implements ConnectionSource, AutoCloseable {
 
     @Override
     public String toString() {
-        return "Lanes[" + server.describe() + ", lanes=" + pools.keySet() + "]";
+        return "Lanes[" + server.describe() + ", lanes=" + lanes.keySet() + "]";
     }
 
     /** Builder of {@link Lanes}. */

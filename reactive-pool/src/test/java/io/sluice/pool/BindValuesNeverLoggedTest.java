@@ -157,9 +157,9 @@ class BindValuesNeverLoggedTest {
 
     /** What the driver's own exception says, run on a connection of the lane without Sluice's translation. */
     private static R2dbcException rawFailure(Case c) {
-        Throwable e = catchThrowable(() -> Mono.usingWhen(lanes.acquire(LANE),
+        Throwable e = catchThrowable(() -> Mono.usingWhen(lanes.lane(LANE).acquire(),
                 conn -> Flux.from(conn.createStatement(c.sql()).bind(0, c.value()).execute()).flatMap(Result::getRowsUpdated).then(),
-                conn -> lanes.release(LANE, conn)).block());
+                conn -> lanes.lane(LANE).release(conn)).block());
         assertThat(e).isInstanceOf(PostgresqlException.class);
         return (R2dbcException) e;
     }

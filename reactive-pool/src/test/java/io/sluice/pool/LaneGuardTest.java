@@ -57,6 +57,7 @@ class LaneGuardTest {
     }
 
     private LaneGuard guard(RetryPolicy retry) {
+        LaneMeters.workTimers(LANE.name(), gate, meters);
         return new LaneGuard(LANE, gate, null, retry, time, meters);
     }
 
@@ -241,8 +242,8 @@ class LaneGuardTest {
         CircuitBreaker breaker = CircuitBreaker.of("sluice-orders", CircuitBreakerConfig.from(LaneConfig.DEFAULT_BREAKER)
                 .slidingWindowSize(4).minimumNumberOfCalls(4).waitDurationInOpenState(Duration.ofSeconds(10))
                 .permittedNumberOfCallsInHalfOpenState(2)
-                .recordException(Lanes::countsAgainstBreaker)
-                .ignoreException(Lanes::ignoredByBreaker)
+                .recordException(PooledLane::countsAgainstBreaker)
+                .ignoreException(PooledLane::ignoredByBreaker)
                 .clock(clock)
                 .build());
         return new LaneGuard(LANE, gate, breaker, retry, time, meters);

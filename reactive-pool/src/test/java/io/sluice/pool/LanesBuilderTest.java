@@ -8,6 +8,7 @@ import io.sluice.Lane;
 import io.sluice.UnknownLaneException;
 import java.time.Duration;
 import org.junit.jupiter.api.Test;
+import reactor.core.publisher.Mono;
 import reactor.test.StepVerifier;
 
 /** {@code build()} validates the lanes without touching the network; unknown lanes are refused with the fix. */
@@ -64,12 +65,12 @@ class LanesBuilderTest {
     void answersWorkOnAnUnknownLaneWithTheConfiguredLanes() {
         try (Lanes lanes = Lanes.builder(SERVER).lane(Lane.INTERACTIVE).lane(Lane.BACKGROUND)
                 .closeGracePeriod(Duration.ZERO).build()) {
-            StepVerifier.create(lanes.acquire(Lane.of("nope")))
+            StepVerifier.create(Mono.defer(() -> lanes.lane(Lane.of("nope")).acquire()))
                     .expectErrorSatisfies(e -> assertThat(e)
                             .isExactlyInstanceOf(UnknownLaneException.class)
                             .hasMessageStartingWith("lane 'nope' is not configured; configured lanes: background, interactive."))
                     .verify(Duration.ofSeconds(5));
-            assertThatThrownBy(() -> lanes.settings(Lane.ADMIN)).isInstanceOf(UnknownLaneException.class);
+            assertThatThrownBy(() -> lanes.lane(Lane.ADMIN).settings()).isInstanceOf(UnknownLaneException.class);
             StepVerifier.create(lanes.database().sql(Lane.ADMIN, "SELECT 1").rowsUpdated())
                     .expectError(UnknownLaneException.class)
                     .verify(Duration.ofSeconds(5));
@@ -81,7 +82,7 @@ class LanesBuilderTest {
         try (Lanes lanes = Lanes.builder(SERVER).lane(LaneConfig.builder(Lane.BACKGROUND).fetchSize(50).build())
                 .closeGracePeriod(Duration.ZERO).build()) {
             assertThat(lanes.lanes()).containsExactly(Lane.BACKGROUND);
-            assertThat(lanes.settings(Lane.BACKGROUND).fetchSize()).isEqualTo(50);
+            assertThat(lanes.lane(Lane.BACKGROUND).settings().fetchSize()).isEqualTo(50);
             assertThat(lanes.config(Lane.BACKGROUND).applicationName()).isEqualTo("sluice-background");
             assertThat(lanes.server()).isSameAs(SERVER);
             assertThat(lanes.toString()).contains("db.invalid:5432/app", "background").doesNotContain("s3cret!");

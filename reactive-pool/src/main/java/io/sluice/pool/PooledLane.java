@@ -1,0 +1,143 @@
+package io.sluice.pool;
+
+import io.github.resilience4j.circuitbreaker.CircuitBreaker;
+import io.github.resilience4j.circuitbreaker.CircuitBreakerConfig;
+import io.micrometer.core.instrument.MeterRegistry;
+import io.r2dbc.spi.Connection;
+import io.sluice.FailureKind;
+import io.sluice.Failures;
+import io.sluice.Lane;
+import io.sluice.PoolSnapshot;
+import io.sluice.spi.LaneSettings;
+import io.sluice.spi.LaneSource;
+import org.jspecify.annotations.Nullable;
+import reactor.core.publisher.Flux;
+import reactor.core.publisher.Mono;
+import reactor.core.scheduler.Scheduler;
+
+/**
+ * One lane, built once from its {@link LaneConfig}: its pool, admission gate, circuit breaker, retry and
+ * settings, and everything a unit of work asks of them. The facade resolves it once per unit
+ * ({@link Lanes#lane(Lane)}) and never looks the lane up again.
+ */
+final class PooledLane implements LaneSource {
+
+    private final LaneConfig config;
+    private final LanePool pool;
+    private final AdmissionGate gate;
+    private final @Nullable CircuitBreaker breaker;
+    private final LaneGuard guard;
+    private volatile @Nullable Lending lending;
+
+    PooledLane(ServerConfig server, LaneConfig config, Scheduler scheduler, MeterRegistry meters) {
+        this.config = config;
+        this.pool = new LanePool(server, config);
+        Limit limit = config.adaptive() ? new Gradient2Limit(config.admissionLimit(), config.adaptiveMin(), config.adaptiveMax())
+                : new FixedLimit(config.admissionLimit());
+        this.gate = new AdmissionGate(config.lane(), limit, config.maxPendingAcquires(), config.acquireTimeout(), scheduler, pool::snapshot);
+        this.breaker = config.circuitBreaker() == null ? null
+                : CircuitBreaker.of("sluice-" + config.lane().name(), CircuitBreakerConfig.from(config.circuitBreaker())
+                        .recordException(PooledLane::countsAgainstBreaker)
+                        .ignoreException(PooledLane::ignoredByBreaker)
+                        .build());
+        this.guard = new LaneGuard(config.lane(), gate, breaker, config.retry(), scheduler, meters);
+    }
+
+    /** Only infrastructure failures open a breaker: a constraint violation or bad SQL is the caller's error. */
+    static boolean countsAgainstBreaker(Throwable e) {
+        if (e instanceof io.sluice.AdmissionTimeoutException) {
+            return false;
+        }
+        FailureKind kind = Failures.classify(e);
+        return kind != null && kind.isInfrastructure();
+    }
+
+    /** Rejections by Sluice itself and the caller's own exceptions say nothing about the database. */
+    static boolean ignoredByBreaker(Throwable e) {
+        if (e instanceof io.sluice.AdmissionTimeoutException) {
+            return true; // waited for its own lane's admission: says nothing about the database
+        }
+        FailureKind kind = Failures.classify(e);
+        return kind == null || kind == FailureKind.OVERLOADED || kind == FailureKind.CIRCUIT_OPEN
+                || kind == FailureKind.LANE_CLOSED || kind == FailureKind.USAGE
+                || kind == FailureKind.DEADLINE_EXCEEDED || kind == FailureKind.PROTOCOL_VIOLATION;
+    }
+
+    @Override
+    public Lane lane() {
+        return config.lane();
+    }
+
+    @Override
+    public LaneSettings settings() {
+        return pool.settings();
+    }
+
+    @Override
+    public Mono<Connection> acquire() {
+        Lending l = lending;
+        return l == null ? pool.acquire() : l.acquire();
+    }
+
+    @Override
+    public Mono<Void> release(Connection connection) {
+        return Lending.release(pool, connection);
+    }
+
+    @Override
+    public Mono<Void> discard(Connection connection) {
+        return Lending.discard(pool, connection);
+    }
+
+    @Override
+    public Mono<Void> cancelStatement(Connection connection) {
+        return pool.cancelStatement(connection);
+    }
+
+    @Override
+    public <T> Mono<T> guard(Mono<T> unit) {
+        return guard.guard(unit);
+    }
+
+    @Override
+    public <T> Flux<T> guard(Flux<T> unit) {
+        return guard.guard(unit);
+    }
+
+    void borrowFrom(Lending lending) {
+        this.lending = lending;
+        gate.borrowable(lending::borrowable);
+    }
+
+    LaneConfig config() {
+        return config;
+    }
+
+    LanePool pool() {
+        return pool;
+    }
+
+    AdmissionGate gate() {
+        return gate;
+    }
+
+    @Nullable CircuitBreaker breaker() {
+        return breaker;
+    }
+
+    LaneGuard guard() {
+        return guard;
+    }
+
+    /** The pool right now; {@code pending} counts callers waiting for admission too. */
+    PoolSnapshot snapshot() {
+        PoolSnapshot s = pool.snapshot();
+        int queued = gate.queued();
+        return queued == 0 ? s : new PoolSnapshot(s.maxSize(), s.allocated(), s.acquired(), s.idle(), s.pending() + queued);
+    }
+
+    AdmissionSnapshot admission() {
+        return new AdmissionSnapshot(gate.inFlight(), gate.queued(), gate.effectiveLimit(), gate.maxQueue(),
+                breaker == null ? "NONE" : breaker.getState().name());
+    }
+}
