@@ -271,9 +271,15 @@ final class LanePool {
     }
 
     private Mono<Connection> attempt(int deadLeft, long start, Duration wait) {
+        Mono<PooledRef<Connection>> ref = pool.acquire(wait);
+        if (pool.metrics().idleSize() == 0) {
+            // reactor-pool times only a pending acquire; one served by a connection being opened is not, and a
+            // slow server can take seconds to open one. With an idle connection there, no timer is needed.
+            ref = ref.timeout(wait);
+        }
         Mono<Connection> leased = config.validateRemotely()
-                ? pool.acquire(wait).map(this::lease).flatMap(this::checkedRemotely)
-                : pool.acquire(wait).map(this::lease);
+                ? ref.map(this::lease).flatMap(this::checkedRemotely)
+                : ref.map(this::lease);
         return leased.onErrorResume(e -> e == DeadConnection.INSTANCE && deadLeft > 0
                 ? attempt(deadLeft - 1, start, Duration.ofNanos(Math.max(1_000_000L, acquireTimeoutNanos - (System.nanoTime() - start))))
                 : Mono.error(acquireFailure(e, start)));
@@ -329,7 +335,7 @@ final class LanePool {
                     + "connection (maxPendingAcquires=" + config.maxPendingAcquires() + "); pool: " + s
                     + ". The lane is saturated: shed load, or raise maxSize or maxPendingAcquires", lane, null, waited, s, e);
         }
-        if (e instanceof PoolAcquireTimeoutException) {
+        if (e instanceof PoolAcquireTimeoutException || e instanceof java.util.concurrent.TimeoutException) {
             PoolSnapshot s = snapshot();
             Failure last = lastConnectFailure.get();
             Throwable cause = last != null && System.nanoTime() - last.atNanos() < 2 * waited.toNanos() + 1_000_000_000L ? last.error() : e;
