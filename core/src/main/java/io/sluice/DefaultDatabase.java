@@ -1,5 +1,6 @@
 package io.sluice;
 
+import io.sluice.internal.Failures;
 import io.r2dbc.spi.R2dbcException;
 import io.r2dbc.spi.Result;
 import io.sluice.spi.ConnectionSource;

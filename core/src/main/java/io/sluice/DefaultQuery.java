@@ -1,5 +1,6 @@
 package io.sluice;
 
+import io.sluice.internal.Failures;
 import io.r2dbc.spi.Readable;
 import io.r2dbc.spi.Result;
 import io.r2dbc.spi.Statement;

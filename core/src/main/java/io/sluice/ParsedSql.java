@@ -1,5 +1,6 @@
 package io.sluice;
 
+import io.sluice.internal.Failures;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;

@@ -1,5 +1,6 @@
 package io.sluice;
 
+import io.sluice.internal.Failures;
 /** A query read with {@code one()} or {@code optional()} returned a number of rows it does not allow. */
 public class ResultSizeException extends SluiceException {
 

@@ -7,7 +7,7 @@ import org.jspecify.annotations.Nullable;
  * the server sent one) and keeps the original exception as its cause. Neither the message nor the cause
  * chain contains bind values: a driver exception is kept as a stand-in of the same R2DBC class with its
  * SQLSTATE, SQL, stack trace and original class name, but with quoted values redacted and without the
- * server's DETAIL and the driver's other error fields (see {@link Failures}).
+ * server's DETAIL and the driver's other error fields (see {@code io.sluice.internal.Failures}).
  */
 public abstract class SluiceException extends RuntimeException {
 

@@ -2,7 +2,7 @@ package io.sluice.pool;
 
 import io.sluice.ConnectionUnavailableException;
 import io.sluice.FailureKind;
-import io.sluice.Failures;
+import io.sluice.internal.Failures;
 import io.sluice.Lane;
 import io.sluice.LaneOverloadedException;
 import java.time.Duration;

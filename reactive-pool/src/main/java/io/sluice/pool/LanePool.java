@@ -12,7 +12,7 @@ import io.r2dbc.spi.Result;
 import io.r2dbc.spi.ValidationDepth;
 import io.r2dbc.spi.Wrapped;
 import io.sluice.ConnectionUnavailableException;
-import io.sluice.Failures;
+import io.sluice.internal.Failures;
 import io.sluice.Lane;
 import io.sluice.LaneClosedException;
 import io.sluice.PoolSnapshot;

@@ -5,7 +5,7 @@ import io.github.resilience4j.circuitbreaker.CircuitBreakerConfig;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.r2dbc.spi.Connection;
 import io.sluice.FailureKind;
-import io.sluice.Failures;
+import io.sluice.internal.Failures;
 import io.sluice.Lane;
 import io.sluice.PoolSnapshot;
 import io.sluice.spi.LaneSettings;

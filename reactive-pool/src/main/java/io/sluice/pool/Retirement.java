@@ -49,6 +49,8 @@ final class Retirement {
     /** Connections this class condemned and the pool has not destroyed yet. */
     private final Map<Connection, Boolean> condemned = new ConcurrentHashMap<>();
     private final AtomicInteger live = new AtomicInteger();
+    /** The earliest retirement time of any live connection: before it, no connection has expired (fast path). */
+    private volatile long earliest = Long.MAX_VALUE;
     /** Times of the latest retirements, at most quota of them. */
     private final ArrayDeque<Long> recent = new ArrayDeque<>();
     private volatile boolean spareWanted;
@@ -79,7 +81,11 @@ final class Retirement {
         long latest = now + Math.max(lifetimeNanos / 2, lifetimeNanos - sweepNanos);
         long wanted = latest - (jitterNanos <= 0 ? 0 : ThreadLocalRandom.current().nextLong(jitterNanos + 1));
         synchronized (retireAt) {
-            retireAt.put(c, spaced(wanted, now + lifetimeNanos / 2));
+            long at = spaced(wanted, now + lifetimeNanos / 2);
+            retireAt.put(c, at);
+            if (at - earliest < 0) {
+                earliest = at;
+            }
         }
     }
 
@@ -102,7 +108,12 @@ final class Retirement {
 
     /** The pool destroyed a connection, for whatever reason. */
     void destroyed(Connection c) {
-        retireAt.remove(c);
+        synchronized (retireAt) {
+            Long at = retireAt.remove(c);
+            if (at != null && at == earliest) {
+                earliest = retireAt.values().stream().mapToLong(Long::longValue).min().orElse(Long.MAX_VALUE);
+            }
+        }
         if (condemned.remove(c) == null) {
             live.decrementAndGet(); // not condemned here (failed validation, discarded, pool closed): count it now
         }
@@ -130,10 +141,14 @@ final class Retirement {
      * acquired. Retiring condemns it (the caller's predicate returns true and the pool destroys it).
      */
     boolean retires(Connection c, long idleMillis, long acquireCount) {
+        // called by the pool on every acquire and release: the common answer, "no", without a map lookup
+        long now = clock.getAsLong();
+        if (now - earliest < 0 && idleMillis * 1_000_000L < idleNanos && maxUses == 0 && condemned.isEmpty()) {
+            return false;
+        }
         if (condemned.containsKey(c)) {
             return true;
         }
-        long now = clock.getAsLong();
         Long at = retireAt.get(c);
         boolean usedUp = maxUses > 0 && acquireCount >= maxUses;
         boolean expired = (at != null && now - at >= 0) || usedUp;

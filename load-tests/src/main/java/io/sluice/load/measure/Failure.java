@@ -2,7 +2,7 @@ package io.sluice.load.measure;
 
 import io.sluice.ConnectionUnavailableException;
 import io.sluice.FailureKind;
-import io.sluice.Failures;
+import io.sluice.internal.Failures;
 import io.sluice.SluiceException;
 import java.sql.SQLException;
 import java.sql.SQLTransientConnectionException;

@@ -1,6 +1,7 @@
-package io.sluice;
+package io.sluice.internal;
 
 import io.r2dbc.spi.R2dbcException;
+import io.sluice.*;
 import io.r2dbc.spi.R2dbcNonTransientResourceException;
 import io.r2dbc.spi.R2dbcTimeoutException;
 import io.r2dbc.spi.R2dbcTransientResourceException;
@@ -18,6 +19,9 @@ import org.jspecify.annotations.Nullable;
  * <p>Bind values never reach what it hands out: the cause it keeps is the driver's exception redacted by
  * {@link Redaction} (same R2DBC category, SQLSTATE, SQL and stack; no quoted values, no DETAIL), and so is the
  * cause's own chain.
+ */
+/**
+ * Not API: shared between Sluice's own modules (the facade and the pool), free to change in any release.
  */
 public final class Failures {
 
@@ -38,7 +42,7 @@ public final class Failures {
         }
         if (isNetworkFailure(error)) {
             Throwable cause = Redaction.redact(error);
-            return new TransientConnectionException(SluiceException.prefix(lane) + "connection lost: " + cause,
+            return new TransientConnectionException(prefix(lane) + "connection lost: " + cause,
                     lane, null, cause);
         }
         return error;
@@ -54,7 +58,7 @@ public final class Failures {
         R2dbcException cause = Redaction.standIn(e);
         String state = e.getSqlState();
         String at = e.getSql() == null ? "" : " in: " + excerpt(e.getSql());
-        String p = SluiceException.prefix(lane);
+        String p = prefix(lane);
         if (state == null || state.isEmpty()) {
             if (e instanceof R2dbcTimeoutException) {
                 return new ConnectionUnavailableException(p + "timed out: " + e.getMessage(), lane, null, null, null, cause);
@@ -135,5 +139,10 @@ public final class Failures {
     public static String excerpt(String sql) {
         String oneLine = sql.strip().replaceAll("\\s+", " ");
         return oneLine.length() <= 200 ? oneLine : oneLine.substring(0, 200) + "…";
+    }
+
+    /** "[lane name] ", the prefix of every message tied to a lane; empty without one. */
+    public static String prefix(@Nullable Lane lane) {
+        return lane == null ? "" : "[lane " + lane.name() + "] ";
     }
 }

@@ -1,4 +1,4 @@
-package io.sluice;
+package io.sluice.internal;
 
 import io.r2dbc.spi.R2dbcBadGrammarException;
 import io.r2dbc.spi.R2dbcDataIntegrityViolationException;

@@ -1,4 +1,6 @@
-package io.sluice;
+package io.sluice.internal;
+
+import io.sluice.*;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
@@ -114,7 +116,7 @@ class FailuresTest {
                 .contains(DriverError.class.getName() + ": invalid input syntax for type integer: \"…\"")
                 .contains("[22P02]")
                 .contains("in: " + SQL)
-                .contains("at io.sluice.FailuresTest.keepsNoBindValueAnywhereInTheCauseChainButKeepsStateClassAndStack");
+                .contains("at io.sluice.internal.FailuresTest.keepsNoBindValueAnywhereInTheCauseChainButKeepsStateClassAndStack");
         for (Throwable x : chain(t)) {
             assertThat(String.valueOf(x)).doesNotContain(secret);
             assertThat(x).isNotInstanceOf(DriverError.class);

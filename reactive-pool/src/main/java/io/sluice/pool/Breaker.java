@@ -1,0 +1,177 @@
+package io.sluice.pool;
+
+import io.github.resilience4j.circuitbreaker.CallNotPermittedException;
+import io.github.resilience4j.circuitbreaker.CircuitBreaker;
+import io.micrometer.core.instrument.Counter;
+import io.micrometer.core.instrument.MeterRegistry;
+import io.sluice.CircuitOpenException;
+import io.sluice.Lane;
+import java.time.Duration;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
+import org.reactivestreams.Publisher;
+import org.reactivestreams.Subscription;
+import reactor.core.CoreSubscriber;
+import reactor.core.publisher.Flux;
+import reactor.core.publisher.Mono;
+import reactor.core.publisher.Operators;
+import reactor.core.scheduler.Scheduler;
+import reactor.util.context.Context;
+
+/**
+ * A lane's circuit breaker as one operator: a unit asks for a permit when subscribed (none: it fails at
+ * once with {@link CircuitOpenException}) and is recorded once, by its final outcome, when it terminates;
+ * a cancelled unit gives its permit back. One subscriber class serves Mono and Flux (this runs for every
+ * unit of work, so it is one object, not a defer and three peeks).
+ *
+ * <p>Recovery is not punished: a success never opens the breaker (if recording it would, because the
+ * window still holds an outage's failures, the window is cleared first), and the failure of a unit that
+ * began before the lane recovered (a straggler of the outage) is not counted.
+ */
+final class Breaker {
+
+    private final Lane lane;
+    private final CircuitBreaker breaker;
+    private final Scheduler scheduler;
+    private final Counter rejected;
+    /** When the breaker last closed or cleared its window after an outage (scheduler nanos). */
+    private volatile long recoveredAt = Long.MIN_VALUE / 2;
+
+    Breaker(Lane lane, CircuitBreaker breaker, Scheduler scheduler, MeterRegistry meters) {
+        this.lane = lane;
+        this.breaker = breaker;
+        this.scheduler = scheduler;
+        this.rejected = meters.counter(SluiceMeters.REJECTED, "lane", lane.name(), "reason", "circuit_open");
+        breaker.getEventPublisher().onStateTransition(e -> {
+            if (e.getStateTransition().getToState() == CircuitBreaker.State.CLOSED) {
+                recoveredAt = scheduler.now(TimeUnit.NANOSECONDS);
+            }
+        });
+    }
+
+    CircuitBreaker circuitBreaker() {
+        return breaker;
+    }
+
+    boolean isOpen() {
+        return breaker.getState() == CircuitBreaker.State.OPEN;
+    }
+
+    <T> Mono<T> guard(Mono<T> unit) {
+        return new Mono<T>() {
+            @Override
+            public void subscribe(CoreSubscriber<? super T> actual) {
+                Breaker.this.subscribe(unit, actual);
+            }
+        };
+    }
+
+    <T> Flux<T> guard(Flux<T> unit) {
+        return new Flux<T>() {
+            @Override
+            public void subscribe(CoreSubscriber<? super T> actual) {
+                Breaker.this.subscribe(unit, actual);
+            }
+        };
+    }
+
+    private <T> void subscribe(Publisher<T> unit, CoreSubscriber<? super T> actual) {
+        if (!breaker.tryAcquirePermission()) {
+            Operators.error(actual, open());
+            return;
+        }
+        unit.subscribe(new Call<>(actual, scheduler.now(TimeUnit.NANOSECONDS)));
+    }
+
+    private Throwable open() {
+        rejected.increment();
+        Long waitMillis = breaker.getCircuitBreakerConfig().getWaitIntervalFunctionInOpenState().apply(1);
+        return new CircuitOpenException(lane, breaker.getState().name(), waitMillis == null ? null : Duration.ofMillis(waitMillis),
+                CallNotPermittedException.createCallNotPermittedException(breaker));
+    }
+
+    /** One unit's call: forwards every signal and records the outcome exactly once. */
+    private final class Call<T> extends AtomicBoolean implements CoreSubscriber<T>, Subscription {
+        private static final long serialVersionUID = 1L;
+        private final CoreSubscriber<? super T> actual;
+        private final long start;
+        private Subscription upstream;
+
+        Call(CoreSubscriber<? super T> actual, long start) {
+            this.actual = actual;
+            this.start = start;
+        }
+
+        @Override
+        public Context currentContext() {
+            return actual.currentContext();
+        }
+
+        @Override
+        public void onSubscribe(Subscription s) {
+            if (Operators.validate(upstream, s)) {
+                upstream = s;
+                actual.onSubscribe(this);
+            }
+        }
+
+        @Override
+        public void onNext(T t) {
+            actual.onNext(t);
+        }
+
+        @Override
+        public void onError(Throwable e) {
+            if (compareAndSet(false, true)) {
+                failed(start, e);
+            }
+            actual.onError(e);
+        }
+
+        @Override
+        public void onComplete() {
+            if (compareAndSet(false, true)) {
+                succeeded(start);
+            }
+            actual.onComplete();
+        }
+
+        @Override
+        public void request(long n) {
+            upstream.request(n);
+        }
+
+        @Override
+        public void cancel() {
+            if (compareAndSet(false, true)) {
+                breaker.releasePermission();
+            }
+            upstream.cancel();
+        }
+    }
+
+    private void succeeded(long start) {
+        long now = scheduler.now(TimeUnit.NANOSECONDS);
+        if (breaker.getState() == CircuitBreaker.State.CLOSED) {
+            CircuitBreaker.Metrics m = breaker.getMetrics();
+            int failed = m.getNumberOfFailedCalls();
+            if (failed > 0) {
+                int calls = m.getNumberOfBufferedCalls() + 1;
+                if (calls >= breaker.getCircuitBreakerConfig().getMinimumNumberOfCalls()
+                        && failed * 100f / calls >= breaker.getCircuitBreakerConfig().getFailureRateThreshold()) {
+                    breaker.reset();
+                    recoveredAt = now;
+                }
+            }
+        }
+        breaker.onSuccess(now - start, TimeUnit.NANOSECONDS);
+    }
+
+    private void failed(long start, Throwable e) {
+        if (start - recoveredAt < 0) {
+            breaker.releasePermission();
+        } else {
+            breaker.onError(scheduler.now(TimeUnit.NANOSECONDS) - start, TimeUnit.NANOSECONDS, e);
+        }
+    }
+}
