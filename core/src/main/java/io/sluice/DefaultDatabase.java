@@ -158,7 +158,7 @@ final class DefaultDatabase implements Database {
 
     private static <T> Mono<T> bound(Mono<T> work, Lane lane, LaneSettings settings, Attempt a) {
         Duration limit = limit(settings, a);
-        return limit == null ? work : work.timeout(limit, Mono.error(() -> timedOut(lane, settings, a, limit)));
+        return limit == null ? work : Expiry.within(work, limit.toNanos(), () -> timedOut(lane, settings, a, limit));
     }
 
     /**
