@@ -9,6 +9,7 @@ import io.sluice.Lane;
 import java.time.Duration;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.function.BiConsumer;
 import org.reactivestreams.Publisher;
 import org.reactivestreams.Subscription;
 import reactor.core.CoreSubscriber;
@@ -36,17 +37,34 @@ final class Breaker {
     private final Counter rejected;
     /** When the breaker last closed or cleared its window after an outage (scheduler nanos). */
     private volatile long recoveredAt = Long.MIN_VALUE / 2;
+    private volatile BiConsumer<CircuitBreaker.State, CircuitBreaker.State> onTransition = (from, to) -> { };
 
+    /**
+     * No listener is registered on the breaker's own event publisher: with any consumer there, Resilience4j
+     * builds an event (with a {@code ZonedDateTime}) for every call. Transitions are seen here instead, by
+     * comparing the state around each call this class makes; every transition happens in one of them
+     * (automatic open-to-half-open transition is off in Sluice's breakers).
+     */
     Breaker(Lane lane, CircuitBreaker breaker, Scheduler scheduler, MeterRegistry meters) {
         this.lane = lane;
         this.breaker = breaker;
         this.scheduler = scheduler;
         this.rejected = meters.counter(SluiceMeters.REJECTED, "lane", lane.name(), "reason", "circuit_open");
-        breaker.getEventPublisher().onStateTransition(e -> {
-            if (e.getStateTransition().getToState() == CircuitBreaker.State.CLOSED) {
+    }
+
+    /** Told of every state transition (from, to) of the breaker. */
+    void onTransition(BiConsumer<CircuitBreaker.State, CircuitBreaker.State> listener) {
+        this.onTransition = listener;
+    }
+
+    private void observe(CircuitBreaker.State before) {
+        CircuitBreaker.State after = breaker.getState();
+        if (after != before) {
+            if (after == CircuitBreaker.State.CLOSED) {
                 recoveredAt = scheduler.now(TimeUnit.NANOSECONDS);
             }
-        });
+            onTransition.accept(before, after);
+        }
     }
 
     CircuitBreaker circuitBreaker() {
@@ -76,7 +94,10 @@ final class Breaker {
     }
 
     private <T> void subscribe(Publisher<T> unit, CoreSubscriber<? super T> actual) {
-        if (!breaker.tryAcquirePermission()) {
+        CircuitBreaker.State before = breaker.getState();
+        boolean permitted = breaker.tryAcquirePermission();
+        observe(before);
+        if (!permitted) {
             Operators.error(actual, open());
             return;
         }
@@ -144,7 +165,9 @@ final class Breaker {
         @Override
         public void cancel() {
             if (compareAndSet(false, true)) {
+                CircuitBreaker.State before = breaker.getState();
                 breaker.releasePermission();
+                observe(before);
             }
             upstream.cancel();
         }
@@ -152,7 +175,8 @@ final class Breaker {
 
     private void succeeded(long start) {
         long now = scheduler.now(TimeUnit.NANOSECONDS);
-        if (breaker.getState() == CircuitBreaker.State.CLOSED) {
+        CircuitBreaker.State before = breaker.getState();
+        if (before == CircuitBreaker.State.CLOSED) {
             CircuitBreaker.Metrics m = breaker.getMetrics();
             int failed = m.getNumberOfFailedCalls();
             if (failed > 0) {
@@ -165,13 +189,16 @@ final class Breaker {
             }
         }
         breaker.onSuccess(now - start, TimeUnit.NANOSECONDS);
+        observe(before);
     }
 
     private void failed(long start, Throwable e) {
+        CircuitBreaker.State before = breaker.getState();
         if (start - recoveredAt < 0) {
             breaker.releasePermission();
         } else {
             breaker.onError(scheduler.now(TimeUnit.NANOSECONDS) - start, TimeUnit.NANOSECONDS, e);
         }
+        observe(before);
     }
 }

@@ -102,6 +102,12 @@ final class LaneGuard {
         return gate;
     }
 
+    void onBreakerTransition(java.util.function.BiConsumer<CircuitBreaker.State, CircuitBreaker.State> listener) {
+        if (breaker != null) {
+            breaker.onTransition(listener);
+        }
+    }
+
     @Nullable CircuitBreaker breaker() {
         return breaker == null ? null : breaker.circuitBreaker();
     }

@@ -39,9 +39,8 @@ final class LaneMeters {
                 case OPEN -> 2;
                 default -> 3;
             }).tag("lane", lane).register(meters);
-            breaker.getEventPublisher().onStateTransition(e -> meters.counter(SluiceMeters.BREAKER_TRANSITIONS, "lane", lane,
-                    "from", e.getStateTransition().getFromState().name().toLowerCase(Locale.ROOT),
-                    "to", e.getStateTransition().getToState().name().toLowerCase(Locale.ROOT)).increment());
+            l.guard().onBreakerTransition((from, to) -> meters.counter(SluiceMeters.BREAKER_TRANSITIONS, "lane", lane,
+                    "from", from.name().toLowerCase(Locale.ROOT), "to", to.name().toLowerCase(Locale.ROOT)).increment());
         }
         workTimers(lane, gate, meters);
     }

@@ -361,6 +361,19 @@ class LaneGuardTest {
     }
 
     @Test
+    void everyBreakerTransitionIsReportedWithoutAListenerOnTheBreakersOwnPublisher() {
+        LaneGuard guard = breakerGuard();
+        List<String> seen = new java.util.ArrayList<>();
+        guard.onBreakerTransition((from, to) -> seen.add(from + ">" + to));
+        fail(guard, 4, () -> new TransientConnectionException("lost", LANE, "08006", null));
+        clock.advance(Duration.ofSeconds(11));
+        StepVerifier.create(guard.guard(failing())).expectNext("ok").verifyComplete();
+        StepVerifier.create(guard.guard(failing())).expectNext("ok").verifyComplete();
+
+        assertThat(seen).containsExactly("CLOSED>OPEN", "OPEN>HALF_OPEN", "HALF_OPEN>CLOSED");
+    }
+
+    @Test
     void anOpenBreakerFailsWorkAtOnceWithoutRunningItOrTakingAPermit() {
         LaneGuard guard = breakerGuard();
         fail(guard, 4, () -> new TransientConnectionException("lost", LANE, "08006", null));
