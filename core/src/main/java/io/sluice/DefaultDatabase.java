@@ -92,49 +92,91 @@ final class DefaultDatabase implements Database {
         @Nullable Deadline deadline;
     }
 
-    private <T> Mono<T> mono(Lane lane, @Nullable TxOptions tx, boolean idempotent, Function<Session, ? extends Mono<T>> work) {
+    /**
+     * What every attempt of one unit of work shares, resolved once when the unit is assembled: the lane, its
+     * settings and the transaction options in effect. Mono and Flux units differ only in the publisher type
+     * they build from it.
+     */
+    private record Unit(LaneSource ls, LaneSettings settings, @Nullable TxOptions tx, boolean idempotent) {
+
+        Lane lane() {
+            return ls.lane();
+        }
+
+        /** A new attempt, or the error that stops it before it starts (its deadline has passed). */
+        Attempt attempt(reactor.util.context.ContextView ctx) {
+            Attempt a = new Attempt();
+            a.deadline = Deadline.from(ctx);
+            return a;
+        }
+
+        @Nullable DeadlineExceededException late(Attempt a) {
+            return a.deadline != null && a.deadline.hasPassed()
+                    ? new DeadlineExceededException(lane(), "before the work started", a.deadline.timeLeft().negated(), null) : null;
+        }
+
+        Mono<DefaultSession> open(Attempt a) {
+            return DefaultDatabase.open(ls, tx != null, settings, a);
+        }
+
+        Throwable translate(Throwable e) {
+            return Failures.translate(lane(), e);
+        }
+
+        Mono<Void> complete(DefaultSession s) {
+            return DefaultDatabase.complete(ls, s, settings);
+        }
+
+        Mono<Void> fail(DefaultSession s, Throwable e) {
+            return DefaultDatabase.fail(ls, s, e, settings);
+        }
+
+        Mono<Void> cancel(DefaultSession s) {
+            return DefaultDatabase.cancel(ls, s, settings);
+        }
+
+        Throwable mark(Throwable e, Attempt a) {
+            return DefaultDatabase.mark(lane(), e, a, tx, idempotent);
+        }
+    }
+
+    /** The unit's shared state, or null when the source does not serve the lane. */
+    private @Nullable Unit unit(Lane lane, @Nullable TxOptions tx, boolean idempotent, Object work) {
         Objects.requireNonNull(lane, "lane");
         Objects.requireNonNull(work, "work");
         LaneSource ls = resolve(lane);
         if (ls == null) {
-            return Mono.error(() -> new UnknownLaneException(lane, source.lanes()));
+            return null;
         }
         LaneSettings settings = ls.settings();
-        TxOptions effective = tx == null ? null : tx.orElse(settings.transactionDefaults());
-        return ls.guard(Mono.deferContextual(ctx -> {
-            Attempt a = new Attempt();
-            a.deadline = Deadline.from(ctx);
-            if (a.deadline != null && a.deadline.hasPassed()) {
-                return Mono.error(new DeadlineExceededException(lane, "before the work started", a.deadline.timeLeft().negated(), null));
-            }
-            Mono<T> m = Mono.usingWhen(open(ls, tx != null, settings, a),
-                    s -> Mono.from(body(s, effective, a, work)).onErrorMap(e -> Failures.translate(lane, e)),
-                    s -> complete(ls, s, settings), (s, e) -> fail(ls, s, e, settings), s -> cancel(ls, s, settings));
-            return bound(m, lane, settings, a)
-                    .onErrorMap(e -> mark(lane, e, a, effective, idempotent));
+        return new Unit(ls, settings, tx == null ? null : tx.orElse(settings.transactionDefaults()), idempotent);
+    }
+
+    private <T> Mono<T> mono(Lane lane, @Nullable TxOptions tx, boolean idempotent, Function<Session, ? extends Mono<T>> work) {
+        Unit u = unit(lane, tx, idempotent, work);
+        if (u == null) {
+            return Mono.error(() -> new UnknownLaneException(lane, source.lanes()));
+        }
+        return u.ls().guard(Mono.deferContextual(ctx -> {
+            Attempt a = u.attempt(ctx);
+            DeadlineExceededException late = u.late(a);
+            return late != null ? Mono.error(late)
+                    : bound(Mono.usingWhen(u.open(a), s -> Mono.from(body(s, u.tx(), a, work)).onErrorMap(u::translate),
+                            u::complete, u::fail, u::cancel), lane, u.settings(), a).onErrorMap(e -> u.mark(e, a));
         }));
     }
 
     private <T> Flux<T> flux(Lane lane, @Nullable TxOptions tx, boolean idempotent, Function<Session, ? extends Publisher<T>> work) {
-        Objects.requireNonNull(lane, "lane");
-        Objects.requireNonNull(work, "work");
-        LaneSource ls = resolve(lane);
-        if (ls == null) {
+        Unit u = unit(lane, tx, idempotent, work);
+        if (u == null) {
             return Flux.error(() -> new UnknownLaneException(lane, source.lanes()));
         }
-        LaneSettings settings = ls.settings();
-        TxOptions effective = tx == null ? null : tx.orElse(settings.transactionDefaults());
-        return ls.guard(Flux.deferContextual(ctx -> {
-            Attempt a = new Attempt();
-            a.deadline = Deadline.from(ctx);
-            if (a.deadline != null && a.deadline.hasPassed()) {
-                return Flux.error(new DeadlineExceededException(lane, "before the work started", a.deadline.timeLeft().negated(), null));
-            }
-            Flux<T> f = Flux.usingWhen(open(ls, tx != null, settings, a),
-                    s -> Flux.from(body(s, effective, a, work)).onErrorMap(e -> Failures.translate(lane, e)),
-                    s -> complete(ls, s, settings), (s, e) -> fail(ls, s, e, settings), s -> cancel(ls, s, settings));
-            return bound(f, lane, settings, a)
-                    .onErrorMap(e -> mark(lane, e, a, effective, idempotent));
+        return u.ls().guard(Flux.deferContextual(ctx -> {
+            Attempt a = u.attempt(ctx);
+            DeadlineExceededException late = u.late(a);
+            return late != null ? Flux.error(late)
+                    : bound(Flux.usingWhen(u.open(a), s -> Flux.from(body(s, u.tx(), a, work)).onErrorMap(u::translate),
+                            u::complete, u::fail, u::cancel), lane, u.settings(), a).onErrorMap(e -> u.mark(e, a));
         }));
     }
 
