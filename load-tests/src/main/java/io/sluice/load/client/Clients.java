@@ -34,6 +34,8 @@ public final class Clients {
         DESCRIPTIONS.put(SLUICE_LENDING_PRIORITY, "Sluice with lending (reserve 2) and the interactive latency target: "
                 + "background borrows while interactive meets its target and yields while it misses it");
         DESCRIPTIONS.put("r2dbc-pool", "plain r2dbc-pool + r2dbc-postgresql, one shared pool of the same total size");
+        DESCRIPTIONS.put("r2dbc-direct", "r2dbc-postgresql with no pool: the connections opened at start, unit k on connection k mod n "
+                + "(queued by the driver): the floor of any R2DBC pool, autocommit work only");
         DESCRIPTIONS.put("hikari", "HikariCP + pgjdbc on a fixed pool of platform threads");
         DESCRIPTIONS.put("hikari-vt", "HikariCP + pgjdbc on virtual threads (JDK 21+)");
         DESCRIPTIONS.put("vertx", "Vert.x 5 reactive PostgreSQL client, no pipelining");
@@ -80,6 +82,7 @@ public final class Clients {
             case SLUICE_LENDING -> new SluiceClient(config, SluiceClient.Variant.LENDING);
             case SLUICE_LENDING_PRIORITY -> new SluiceClient(config, SluiceClient.Variant.LENDING_PRIORITY);
             case "r2dbc-pool" -> new R2dbcPoolClient(config);
+            case "r2dbc-direct" -> new R2dbcDirectClient(config);
             case "r2dbc-per-query" -> new R2dbcPerQueryClient(config);
             case "vertx" -> new VertxClient(config, 1);
             case "vertx-pipelined" -> new VertxClient(config, 256);
