@@ -1,16 +1,11 @@
 package io.sluice.pool;
 
-import io.r2dbc.postgresql.PostgresqlConnectionConfiguration;
-import io.r2dbc.postgresql.PostgresqlConnectionFactory;
 import io.r2dbc.postgresql.api.PostgresqlConnection;
 import io.r2dbc.spi.Connection;
 import io.r2dbc.spi.ConnectionFactory;
-import io.r2dbc.spi.ConnectionFactoryMetadata;
 import io.r2dbc.spi.R2dbcException;
 import io.r2dbc.spi.R2dbcTimeoutException;
-import io.r2dbc.spi.Result;
 import io.r2dbc.spi.ValidationDepth;
-import io.r2dbc.spi.Wrapped;
 import io.sluice.ConnectionUnavailableException;
 import io.sluice.internal.Failures;
 import io.sluice.Lane;
@@ -19,14 +14,9 @@ import io.sluice.PoolSnapshot;
 import io.sluice.TxOptions;
 import io.sluice.spi.LaneSettings;
 import java.time.Duration;
-import java.util.LinkedHashMap;
-import java.util.Locale;
 import java.util.Map;
-import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicReference;
-import org.jspecify.annotations.Nullable;
-import reactor.core.publisher.Flux;
 import reactor.core.publisher.Mono;
 import reactor.core.CoreSubscriber;
 import reactor.pool.InstrumentedPool;
@@ -55,40 +45,23 @@ final class LanePool {
 
     private final Lane lane;
     private final LaneConfig config;
-    private final String target;
-    private final ConnectionFactory factory;
+    private final LaneConnections connections;
     private final InstrumentedPool<Connection> pool;
     private final long acquireTimeoutNanos;
-    private final AtomicReference<Failure> lastConnectFailure = new AtomicReference<>();
     private final LaneSettings settings;
     private final Retirement retirement;
     private volatile boolean closing;
+    private volatile boolean disposed;
     /** Connections of this pool asked for and not yet handed back (including ones still being acquired). */
     private final java.util.concurrent.atomic.AtomicInteger leased = new java.util.concurrent.atomic.AtomicInteger();
     /** Lent-out connections and when they were lent, when leak detection is on. */
     private final Map<Connection, Long> leases = new ConcurrentHashMap<>();
 
-    private record Failure(Throwable error, long atNanos) {
-    }
-
-    /** SQL that gives a borrowed connection back its own lane's settings (its startup values). */
-    static final String RESTORE_SQL = "RESET application_name; RESET statement_timeout; RESET lock_timeout; "
-            + "RESET idle_in_transaction_session_timeout";
-
-    private final String borrowSql;
-
     LanePool(ServerConfig server, LaneConfig config) {
         this.lane = config.lane();
         this.acquireTimeoutNanos = config.acquireTimeout().toNanos();
-        this.borrowSql = "SET application_name = '" + config.applicationName().replace("'", "''") + "'"
-                + "; SET statement_timeout = " + millis(config.statementTimeout())
-                + "; SET lock_timeout = " + millis(config.lockTimeout())
-                + "; SET idle_in_transaction_session_timeout = " + millis(config.idleInTransactionTimeout());
         this.config = config;
         this.retirement = new Retirement(config, System::nanoTime);
-        String user = config.user() != null ? config.user() : server.user();
-        this.target = server.host() + ":" + server.port() + "/" + server.database() + " as " + user
-                + " (sslmode " + server.sslMode().libpqName() + ")";
         TxOptions tx = TxOptions.defaults();
         if (config.isolation() != null) {
             tx = tx.withIsolation(config.isolation());
@@ -97,9 +70,13 @@ final class LanePool {
             tx = tx.withReadOnly(true);
         }
         this.settings = new LaneSettings(tx, config.fetchSize(), config.clientTimeout(), config.validationTimeout());
-        this.factory = new InitializingFactory(new PostgresqlConnectionFactory(driverConfig(server, config)));
+        this.connections = new LaneConnections(server, config, retirement::created);
         Duration createTime = server.connectTimeout().plusSeconds(1);
-        Mono<Connection> allocator = Mono.defer(() -> Mono.<Connection>from(factory.create()))
+        // a connection that finished opening after the pool began to close (a refill, a warm-up in flight) is
+        // closed at once: the disposed pool might otherwise never see it again
+        Mono<Connection> allocator = Mono.defer(connections::create)
+                .flatMap(c -> disposed ? Mono.from(c.close()).onErrorResume(e -> Mono.empty())
+                        .then(Mono.<Connection>error(new LaneClosedException(lane))) : Mono.just(c))
                 .timeout(createTime)
                 .onErrorMap(java.util.concurrent.TimeoutException.class,
                         e -> new R2dbcTimeoutException("opening a connection took longer than " + createTime.toMillis() + " ms", e));
@@ -114,64 +91,6 @@ final class LanePool {
                 })
                 .idleResourceReuseMruOrder()   // most recently used first, so surplus idle connections age out
                 .buildPool();
-    }
-
-    private static PostgresqlConnectionConfiguration driverConfig(ServerConfig server, LaneConfig config) {
-        PostgresqlConnectionConfiguration.Builder b = PostgresqlConnectionConfiguration.builder()
-                .host(server.host())
-                .port(server.port())
-                .database(server.database())
-                .username(config.user() != null ? config.user() : server.user())
-                .applicationName(config.applicationName())
-                .connectTimeout(server.connectTimeout())
-                .tcpKeepAlive(server.tcpKeepAlive())
-                .sslMode(io.r2dbc.postgresql.client.SSLMode.fromValue(server.sslMode().libpqName()));
-        String password = config.user() != null ? config.password() : server.password();
-        if (password != null) {
-            b.password(password);
-        }
-        if (server.sslRootCert() != null) {
-            b.sslRootCert(server.sslRootCert().toString());
-        }
-        if (server.sslCert() != null) {
-            b.sslCert(server.sslCert().toString()).sslKey(String.valueOf(server.sslKey()));
-        }
-        if (server.sslKeyPassword() != null) {
-            b.sslPassword(server.sslKeyPassword());
-        }
-        Map<String, String> options = new LinkedHashMap<>(config.sessionSettings());
-        putMillis(options, "statement_timeout", config.statementTimeout());
-        putMillis(options, "lock_timeout", config.lockTimeout());
-        putMillis(options, "idle_in_transaction_session_timeout", config.idleInTransactionTimeout());
-        if (config.readOnly()) {
-            options.put("default_transaction_read_only", "on");
-        }
-        if (config.isolation() != null) {
-            options.put("default_transaction_isolation", config.isolation().sql().toLowerCase(Locale.ROOT));
-        }
-        if (!options.isEmpty()) {
-            b.options(options);
-        }
-        return b.build();
-    }
-
-    private static long millis(@Nullable Duration d) {
-        return d == null ? 0 : Math.max(1, d.toMillis());
-    }
-
-    /** SQL that switches another lane's connection to this lane's timeouts and application_name. */
-    String borrowSql() {
-        return borrowSql;
-    }
-
-    static Mono<Void> exec(Connection c, String sql) {
-        return Flux.from(c.createStatement(sql).execute()).concatMap(Result::getRowsUpdated).then();
-    }
-
-    private static void putMillis(Map<String, String> options, String name, @Nullable Duration value) {
-        if (value != null) {
-            options.put(name, String.valueOf(Math.max(1, value.toMillis())));
-        }
     }
 
     private static final long IDLE_CHECK_AFTER_MS = 1_000;
@@ -227,6 +146,11 @@ final class LanePool {
         return n == 0 ? Mono.empty() : Mono.usingWhen(pool.acquire(), ref -> holdingAtOnce(n - 1), PooledRef::release);
     }
 
+    /** SQL that switches another lane's connection to this lane's timeouts and application_name. */
+    String borrowSql() {
+        return connections.borrowSql();
+    }
+
     LaneSettings settings() {
         return settings;
     }
@@ -241,11 +165,11 @@ final class LanePool {
 
     /** The driver's factory, without the lane's session initialisation (for one-off checks). */
     ConnectionFactory rawFactory() {
-        return ((InitializingFactory) factory).unwrap();
+        return connections.rawFactory();
     }
 
     String target() {
-        return target;
+        return connections.target();
     }
 
     /**
@@ -337,7 +261,7 @@ final class LanePool {
         }
         if (e instanceof PoolAcquireTimeoutException || e instanceof java.util.concurrent.TimeoutException) {
             PoolSnapshot s = snapshot();
-            Failure last = lastConnectFailure.get();
+            LaneConnections.Failure last = connections.lastConnectFailure();
             Throwable cause = last != null && System.nanoTime() - last.atNanos() < 2 * waited.toNanos() + 1_000_000_000L ? last.error() : e;
             return new ConnectionUnavailableException(p + "no connection available after " + waited.toMillis()
                     + " ms (acquireTimeout=" + config.acquireTimeout().toMillis() + " ms); pool: " + s
@@ -350,14 +274,14 @@ final class LanePool {
                 // refused by the server at connect: bad credentials (28xxx), unknown database (3D000), ...
                 String state = r.getSqlState();
                 boolean config = state.startsWith("28") || state.startsWith("3D") || state.equals("42501");
-                return new ConnectionUnavailableException(p + "could not open a connection to " + target + ": "
+                return new ConnectionUnavailableException(p + "could not open a connection to " + connections.target() + ": "
                         + r.getMessage() + " (SQLSTATE " + state + ")" + (config ? ". Check the role, password and "
                         + "database (PGUSER, PGPASSWORD, PGDATABASE or the URL)" : ""), lane, state, waited, snapshot(), r, !config);
             }
             if (typed instanceof ConnectionUnavailableException) {
                 return typed;
             }
-            return new ConnectionUnavailableException(p + "could not open a connection to " + target + ": "
+            return new ConnectionUnavailableException(p + "could not open a connection to " + connections.target() + ": "
                     + r.getMessage() + ". Check that the server is running and reachable (PGHOST, PGPORT)",
                     lane, null, waited, snapshot(), r);
         }
@@ -439,42 +363,8 @@ final class LanePool {
     }
 
     Mono<Void> dispose() {
+        disposed = true;
         return pool.disposeLater();
     }
 
-    /**
-     * Runs the lane's session initialisation once per new connection and remembers the last connect
-     * failure, which acquire-timeout errors report as their cause.
-     */
-    private final class InitializingFactory implements ConnectionFactory, Wrapped<ConnectionFactory> {
-
-        private final ConnectionFactory delegate;
-
-        InitializingFactory(ConnectionFactory delegate) {
-            this.delegate = delegate;
-        }
-
-        @Override
-        public Mono<Connection> create() {
-            Mono<Connection> created = Mono.from(delegate.create()).map(Connection.class::cast);
-            if (!config.sessionInit().isEmpty()) {
-                created = created.flatMap(c -> Flux.fromIterable(config.sessionInit())
-                        .concatMap(sql -> Flux.from(c.createStatement(sql).execute()).concatMap(Result::getRowsUpdated))
-                        .then(Mono.just(c))
-                        .onErrorResume(e -> Mono.from(c.close()).onErrorResume(x -> Mono.empty()).then(Mono.error(e))));
-            }
-            return created.doOnNext(retirement::created)
-                    .doOnError(e -> lastConnectFailure.set(new Failure(e, System.nanoTime())));
-        }
-
-        @Override
-        public ConnectionFactoryMetadata getMetadata() {
-            return delegate.getMetadata();
-        }
-
-        @Override
-        public ConnectionFactory unwrap() {
-            return delegate;
-        }
-    }
 }

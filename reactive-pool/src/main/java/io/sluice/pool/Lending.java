@@ -53,7 +53,7 @@ final class Lending {
             differ.addAll(theirs.keySet());
             differ.removeIf(k -> Objects.equals(mine.get(k), theirs.get(k)));
             StringBuilder borrow = new StringBuilder(borrower.borrowSql());
-            StringBuilder restore = new StringBuilder(LanePool.RESTORE_SQL);
+            StringBuilder restore = new StringBuilder(LaneConnections.RESTORE_SQL);
             for (String k : differ) {
                 String v = theirs.get(k);
                 borrow.append("; SET ").append(k).append(v == null ? " TO DEFAULT" : " = '" + v.replace("'", "''") + "'");
@@ -96,7 +96,7 @@ final class Lending {
     private Mono<Connection> borrow(Loan loan) {
         loan.lentOut.incrementAndGet();
         return loan.lender.acquire()
-                .flatMap(c -> LanePool.exec(c, loan.borrowSql)
+                .flatMap(c -> LaneConnections.exec(c, loan.borrowSql)
                         .then(Mono.fromCallable(() -> {
                             ((LeasedConnection) c).loan = loan;
                             loan.borrowed.increment();
@@ -113,7 +113,7 @@ final class Lending {
         if (loan == null) {
             return own.release(c);
         }
-        return LanePool.exec(c, loan.restoreSql)
+        return LaneConnections.exec(c, loan.restoreSql)
                 .then(Mono.defer(() -> loan.lender.release(c)))
                 .onErrorResume(e -> loan.lender.discard(c))
                 .doFinally(s -> loan.lentOut.decrementAndGet());

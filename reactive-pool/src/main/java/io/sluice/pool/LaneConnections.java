@@ -1,0 +1,167 @@
+package io.sluice.pool;
+
+import io.r2dbc.postgresql.PostgresqlConnectionConfiguration;
+import io.r2dbc.postgresql.PostgresqlConnectionFactory;
+import io.r2dbc.spi.Connection;
+import io.r2dbc.spi.ConnectionFactory;
+import io.r2dbc.spi.ConnectionFactoryMetadata;
+import io.r2dbc.spi.Result;
+import io.r2dbc.spi.Wrapped;
+import java.time.Duration;
+import java.util.LinkedHashMap;
+import java.util.Locale;
+import java.util.Map;
+import java.util.concurrent.atomic.AtomicReference;
+import java.util.function.Consumer;
+import org.jspecify.annotations.Nullable;
+import reactor.core.publisher.Flux;
+import reactor.core.publisher.Mono;
+
+/**
+ * How a lane opens its connections: the driver's configuration from the server and the lane's settings
+ * (startup parameters, role, TLS), the lane's session initialisation once per new connection, the last
+ * connect failure (which acquire-timeout errors report as their cause), and the SQL that switches a lent
+ * connection to a borrower's settings and back.
+ */
+final class LaneConnections {
+
+    private final LaneConfig config;
+    private final String target;
+    private final String borrowSql;
+    private final InitializingFactory factory;
+    private final AtomicReference<Failure> lastConnectFailure = new AtomicReference<>();
+    private final Consumer<Connection> created;
+
+    record Failure(Throwable error, long atNanos) {
+    }
+
+    /** SQL that gives a borrowed connection back its own lane's settings (its startup values). */
+    static final String RESTORE_SQL = "RESET application_name; RESET statement_timeout; RESET lock_timeout; "
+            + "RESET idle_in_transaction_session_timeout";
+
+    LaneConnections(ServerConfig server, LaneConfig config, Consumer<Connection> created) {
+        this.config = config;
+        this.created = created;
+        String user = config.user() != null ? config.user() : server.user();
+        this.target = server.host() + ":" + server.port() + "/" + server.database() + " as " + user
+                + " (sslmode " + server.sslMode().libpqName() + ")";
+        this.borrowSql = "SET application_name = '" + config.applicationName().replace("'", "''") + "'"
+                + "; SET statement_timeout = " + millis(config.statementTimeout())
+                + "; SET lock_timeout = " + millis(config.lockTimeout())
+                + "; SET idle_in_transaction_session_timeout = " + millis(config.idleInTransactionTimeout());
+        this.factory = new InitializingFactory(new PostgresqlConnectionFactory(driverConfig(server, config)));
+    }
+
+    /** Opens one connection of the lane, initialised; cold. */
+    Mono<Connection> create() {
+        return factory.create();
+    }
+
+    /** The driver's factory, without the lane's session initialisation (for one-off checks). */
+    ConnectionFactory rawFactory() {
+        return factory.unwrap();
+    }
+
+    /** Where the lane connects, for messages: host, port, database, role and TLS mode; never the password. */
+    String target() {
+        return target;
+    }
+
+    @Nullable Failure lastConnectFailure() {
+        return lastConnectFailure.get();
+    }
+
+    private static PostgresqlConnectionConfiguration driverConfig(ServerConfig server, LaneConfig config) {
+        PostgresqlConnectionConfiguration.Builder b = PostgresqlConnectionConfiguration.builder()
+                .host(server.host())
+                .port(server.port())
+                .database(server.database())
+                .username(config.user() != null ? config.user() : server.user())
+                .applicationName(config.applicationName())
+                .connectTimeout(server.connectTimeout())
+                .tcpKeepAlive(server.tcpKeepAlive())
+                .sslMode(io.r2dbc.postgresql.client.SSLMode.fromValue(server.sslMode().libpqName()));
+        String password = config.user() != null ? config.password() : server.password();
+        if (password != null) {
+            b.password(password);
+        }
+        if (server.sslRootCert() != null) {
+            b.sslRootCert(server.sslRootCert().toString());
+        }
+        if (server.sslCert() != null) {
+            b.sslCert(server.sslCert().toString()).sslKey(String.valueOf(server.sslKey()));
+        }
+        if (server.sslKeyPassword() != null) {
+            b.sslPassword(server.sslKeyPassword());
+        }
+        Map<String, String> options = new LinkedHashMap<>(config.sessionSettings());
+        putMillis(options, "statement_timeout", config.statementTimeout());
+        putMillis(options, "lock_timeout", config.lockTimeout());
+        putMillis(options, "idle_in_transaction_session_timeout", config.idleInTransactionTimeout());
+        if (config.readOnly()) {
+            options.put("default_transaction_read_only", "on");
+        }
+        if (config.isolation() != null) {
+            options.put("default_transaction_isolation", config.isolation().sql().toLowerCase(Locale.ROOT));
+        }
+        if (!options.isEmpty()) {
+            b.options(options);
+        }
+        return b.build();
+    }
+
+    private static long millis(@Nullable Duration d) {
+        return d == null ? 0 : Math.max(1, d.toMillis());
+    }
+
+    /** SQL that switches another lane's connection to this lane's timeouts and application_name. */
+    String borrowSql() {
+        return borrowSql;
+    }
+
+    static Mono<Void> exec(Connection c, String sql) {
+        return Flux.from(c.createStatement(sql).execute()).concatMap(Result::getRowsUpdated).then();
+    }
+
+    private static void putMillis(Map<String, String> options, String name, @Nullable Duration value) {
+        if (value != null) {
+            options.put(name, String.valueOf(Math.max(1, value.toMillis())));
+        }
+    }
+
+    /**
+     * Runs the lane's session initialisation once per new connection and remembers the last connect
+     * failure, which acquire-timeout errors report as their cause.
+     */
+    final class InitializingFactory implements ConnectionFactory, Wrapped<ConnectionFactory> {
+
+        private final ConnectionFactory delegate;
+
+        InitializingFactory(ConnectionFactory delegate) {
+            this.delegate = delegate;
+        }
+
+        @Override
+        public Mono<Connection> create() {
+            Mono<Connection> created = Mono.from(delegate.create()).map(Connection.class::cast);
+            if (!config.sessionInit().isEmpty()) {
+                created = created.flatMap(c -> Flux.fromIterable(config.sessionInit())
+                        .concatMap(sql -> Flux.from(c.createStatement(sql).execute()).concatMap(Result::getRowsUpdated))
+                        .then(Mono.just(c))
+                        .onErrorResume(e -> Mono.from(c.close()).onErrorResume(x -> Mono.empty()).then(Mono.error(e))));
+            }
+            return created.doOnNext(LaneConnections.this.created)
+                    .doOnError(e -> lastConnectFailure.set(new Failure(e, System.nanoTime())));
+        }
+
+        @Override
+        public ConnectionFactoryMetadata getMetadata() {
+            return delegate.getMetadata();
+        }
+
+        @Override
+        public ConnectionFactory unwrap() {
+            return delegate;
+        }
+    }
+}
