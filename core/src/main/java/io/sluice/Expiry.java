@@ -5,13 +5,11 @@ import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.Supplier;
-import org.reactivestreams.Subscription;
 import reactor.core.CoreSubscriber;
 import reactor.core.Disposable;
 import reactor.core.publisher.Mono;
 import reactor.core.publisher.Operators;
 import reactor.core.scheduler.Schedulers;
-import reactor.util.context.Context;
 
 /**
  * The client-side time limit of a unit of work (its client timeout or deadline), as one operator over a
@@ -77,17 +75,15 @@ final class Expiry {
      * One unit under watch: forwards its signals until it ends or its time is up, whichever comes first.
      * State: 0 running, 2 its value delivered (its completion follows), 1 ended.
      */
-    private static final class Watch<T> extends AtomicInteger implements CoreSubscriber<T>, Subscription {
+    private static final class Watch<T> extends io.sluice.internal.Relay<T> {
         private static final long serialVersionUID = 1L;
-        private final CoreSubscriber<? super T> actual;
         private final long expiresAt;
         private final Supplier<? extends Throwable> onExpiry;
-        private Subscription upstream;
         /** Nonzero once it ended (read by the sweep without the CAS of {@code get()}). */
         volatile int done;
 
         Watch(CoreSubscriber<? super T> actual, long expiresAt, Supplier<? extends Throwable> onExpiry) {
-            this.actual = actual;
+            super(actual);
             this.expiresAt = expiresAt;
             this.onExpiry = onExpiry;
         }
@@ -98,19 +94,6 @@ final class Expiry {
                 return true;
             }
             return false;
-        }
-
-        @Override
-        public Context currentContext() {
-            return actual.currentContext();
-        }
-
-        @Override
-        public void onSubscribe(Subscription s) {
-            if (Operators.validate(upstream, s)) {
-                upstream = s;
-                actual.onSubscribe(this);
-            }
         }
 
         @Override
@@ -143,11 +126,6 @@ final class Expiry {
                 upstream.cancel();
                 actual.onError(onExpiry.get());
             }
-        }
-
-        @Override
-        public void request(long n) {
-            upstream.request(n);
         }
 
         @Override

@@ -6,18 +6,16 @@ import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.sluice.CircuitOpenException;
 import io.sluice.Lane;
+import io.sluice.internal.Relay;
 import java.time.Duration;
 import java.util.concurrent.TimeUnit;
-import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.function.BiConsumer;
 import org.reactivestreams.Publisher;
-import org.reactivestreams.Subscription;
 import reactor.core.CoreSubscriber;
 import reactor.core.publisher.Flux;
 import reactor.core.publisher.Mono;
 import reactor.core.publisher.Operators;
 import reactor.core.scheduler.Scheduler;
-import reactor.util.context.Context;
 
 /**
  * A lane's circuit breaker as one operator: a unit asks for a permit when subscribed (none: it fails at
@@ -112,28 +110,13 @@ final class Breaker {
     }
 
     /** One unit's call: forwards every signal and records the outcome exactly once. */
-    private final class Call<T> extends AtomicBoolean implements CoreSubscriber<T>, Subscription {
+    private final class Call<T> extends Relay<T> {
         private static final long serialVersionUID = 1L;
-        private final CoreSubscriber<? super T> actual;
         private final long start;
-        private Subscription upstream;
 
         Call(CoreSubscriber<? super T> actual, long start) {
-            this.actual = actual;
+            super(actual);
             this.start = start;
-        }
-
-        @Override
-        public Context currentContext() {
-            return actual.currentContext();
-        }
-
-        @Override
-        public void onSubscribe(Subscription s) {
-            if (Operators.validate(upstream, s)) {
-                upstream = s;
-                actual.onSubscribe(this);
-            }
         }
 
         @Override
@@ -143,7 +126,7 @@ final class Breaker {
 
         @Override
         public void onError(Throwable e) {
-            if (compareAndSet(false, true)) {
+            if (compareAndSet(0, 1)) {
                 failed(start, e);
             }
             actual.onError(e);
@@ -151,20 +134,15 @@ final class Breaker {
 
         @Override
         public void onComplete() {
-            if (compareAndSet(false, true)) {
+            if (compareAndSet(0, 1)) {
                 succeeded(start);
             }
             actual.onComplete();
         }
 
         @Override
-        public void request(long n) {
-            upstream.request(n);
-        }
-
-        @Override
         public void cancel() {
-            if (compareAndSet(false, true)) {
+            if (compareAndSet(0, 1)) {
                 CircuitBreaker.State before = breaker.getState();
                 breaker.releasePermission();
                 observe(before);
