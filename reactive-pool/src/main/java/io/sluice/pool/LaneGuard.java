@@ -3,8 +3,6 @@ package io.sluice.pool;
 import io.github.resilience4j.circuitbreaker.CircuitBreaker;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.sluice.Deadline;
-import io.sluice.FailureKind;
-import io.sluice.internal.Failures;
 import io.sluice.Lane;
 import io.sluice.SluiceException;
 import java.time.Duration;

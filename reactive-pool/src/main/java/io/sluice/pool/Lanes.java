@@ -123,10 +123,6 @@ public final class Lanes implements ConnectionSource, AutoCloseable {
                 .thenReturn(this);
     }
 
-    void adjustPriorities() {
-        priorityControl.adjust();
-    }
-
     @Override
     public PooledLane lane(Lane lane) {
         PooledLane l = lanes.get(lane);
