@@ -52,7 +52,7 @@ final class LanePool {
     private final Retirement retirement;
     private volatile boolean closing;
     private volatile boolean disposed;
-    /** Connections of this pool asked for and not yet handed back (including ones still being acquired). */
+    /** Connections of this pool handed out and not yet handed back. */
     private final java.util.concurrent.atomic.AtomicInteger leased = new java.util.concurrent.atomic.AtomicInteger();
     /** Lent-out connections and when they were lent, when leak detection is on. */
     private final Map<Connection, Long> leases = new ConcurrentHashMap<>();
@@ -112,7 +112,7 @@ final class LanePool {
      * answer that is not immediate counts as alive. Pinned by {@code LanePoolDriverTest}.
      */
     static boolean isClosedLocally(Connection c) {
-        Object answer = c.validate(ValidationDepth.LOCAL);
+        org.reactivestreams.Publisher<Boolean> answer = c.validate(ValidationDepth.LOCAL);
         if (answer instanceof java.util.concurrent.Callable<?> call) {
             try {
                 return !Boolean.TRUE.equals(call.call());
@@ -121,7 +121,7 @@ final class LanePool {
             }
         }
         AtomicReference<Boolean> valid = new AtomicReference<>(Boolean.TRUE);
-        Mono.from(c.validate(ValidationDepth.LOCAL)).subscribe(valid::set, e -> valid.set(Boolean.FALSE));
+        Mono.from(answer).subscribe(valid::set, e -> valid.set(Boolean.FALSE));
         return !valid.get();
     }
 
@@ -226,7 +226,7 @@ final class LanePool {
             throw DeadConnection.INSTANCE;
         }
         leased.incrementAndGet();
-        LeasedConnection c = new LeasedConnection(ref, this);
+        LeasedConnection c = new LeasedConnection(ref);
         if (config.leakDetectionThreshold() != null) {
             leases.put(c, System.nanoTime());
         }

@@ -22,15 +22,12 @@ final class LeasedConnection implements Connection, Wrapped<Connection> {
 
     final PooledRef<Connection> ref;
     final Connection raw;
-    /** The pool it came from (for a borrowed one, the lender's). */
-    final LanePool pool;
     /** Set when it was borrowed from another lane: how to give it back. */
     Lending.@org.jspecify.annotations.Nullable Loan loan;
 
-    LeasedConnection(PooledRef<Connection> ref, LanePool pool) {
+    LeasedConnection(PooledRef<Connection> ref) {
         this.ref = ref;
         this.raw = ref.poolable();
-        this.pool = pool;
     }
 
     @Override
