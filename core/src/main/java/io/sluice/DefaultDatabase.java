@@ -3,6 +3,7 @@ package io.sluice;
 import io.sluice.internal.Failures;
 import io.r2dbc.spi.R2dbcException;
 import io.r2dbc.spi.Result;
+import io.sluice.spi.CallSite;
 import io.sluice.spi.ConnectionSource;
 import io.sluice.spi.LaneSource;
 import io.sluice.spi.LaneSettings;
@@ -14,6 +15,7 @@ import org.jspecify.annotations.Nullable;
 import org.reactivestreams.Publisher;
 import reactor.core.publisher.Flux;
 import reactor.core.publisher.Mono;
+import reactor.util.context.Context;
 
 /**
  * The facade over a {@link ConnectionSource}. One {@code usingWhen} per attempt of a unit of work: the
@@ -157,13 +159,15 @@ final class DefaultDatabase implements Database {
         if (u == null) {
             return Mono.error(() -> new UnknownLaneException(lane, source.lanes()));
         }
-        return u.ls().guard(Mono.deferContextual(ctx -> {
+        Mono<T> unit = u.ls().guard(Mono.deferContextual(ctx -> {
             Attempt a = u.attempt(ctx);
             DeadlineExceededException late = u.late(a);
             return late != null ? Mono.error(late)
                     : bound(Mono.usingWhen(u.open(a), s -> Mono.from(body(s, u.tx(), a, work)).onErrorMap(u::translate),
                             u::complete, u::fail, u::cancel), lane, u.settings(), a).onErrorMap(e -> u.mark(e, a));
         }));
+        // the caller's frames are on the stack now, at assembly; the subscribe may come later, elsewhere
+        return u.ls().recordsCallSites() ? unit.contextWrite(Context.of(CallSite.CONTEXT_KEY, CallSite.capture())) : unit;
     }
 
     private <T> Flux<T> flux(Lane lane, @Nullable TxOptions tx, boolean idempotent, Function<Session, ? extends Publisher<T>> work) {
@@ -171,13 +175,15 @@ final class DefaultDatabase implements Database {
         if (u == null) {
             return Flux.error(() -> new UnknownLaneException(lane, source.lanes()));
         }
-        return u.ls().guard(Flux.deferContextual(ctx -> {
+        Flux<T> unit = u.ls().guard(Flux.deferContextual(ctx -> {
             Attempt a = u.attempt(ctx);
             DeadlineExceededException late = u.late(a);
             return late != null ? Flux.error(late)
                     : bound(Flux.usingWhen(u.open(a), s -> Flux.from(body(s, u.tx(), a, work)).onErrorMap(u::translate),
                             u::complete, u::fail, u::cancel), lane, u.settings(), a).onErrorMap(e -> u.mark(e, a));
         }));
+        // the caller's frames are on the stack now, at assembly; the subscribe may come later, elsewhere
+        return u.ls().recordsCallSites() ? unit.contextWrite(Context.of(CallSite.CONTEXT_KEY, CallSite.capture())) : unit;
     }
 
     /** The client-side limit of one attempt: the deadline from the context, or the lane's client timeout if sooner. */
@@ -301,7 +307,7 @@ final class DefaultDatabase implements Database {
         }
         if (s.lastStatementFailed()) {
             // PostgreSQL aborted the transaction: COMMIT would answer ROLLBACK without an error.
-            return exec(s, "ROLLBACK").timeout(settings.cleanupTimeout()).then(ls.release(s.raw()))
+            return exec(s, "ROLLBACK").timeout(settings.cleanupTimeout()).then(release(ls, s))
                     .onErrorResume(e -> discard(ls, s))
                     .then(Mono.error(new DatabaseException(SluiceException.prefix(s.lane())
                             + "the transaction was rolled back, not committed: a statement in it failed and the work "
@@ -310,10 +316,10 @@ final class DefaultDatabase implements Database {
         }
         s.markCommitSent();
         return exec(s, "COMMIT")
-                .then(ls.release(s.raw()))
+                .then(release(ls, s))
                 .onErrorResume(e -> (e instanceof R2dbcException r && r.getSqlState() != null
                         && Failures.classify(r) != FailureKind.CONNECTION_LOST
-                        ? ls.release(s.raw()) : discard(ls, s)).then(Mono.error(e)));
+                        ? release(ls, s) : discard(ls, s)).then(Mono.error(e)));
     }
 
     private static Mono<Void> fail(LaneSource ls, DefaultSession s, Throwable error, LaneSettings settings) {
@@ -335,12 +341,12 @@ final class DefaultDatabase implements Database {
             return ls.cancelStatement(s.raw()).onErrorResume(e -> Mono.empty())
                     .then(exec(s, "ROLLBACK"))
                     .timeout(settings.cleanupTimeout())
-                    .then(ls.release(s.raw()))
+                    .then(release(ls, s))
                     .onErrorResume(e -> discard(ls, s));
         }
         if (s.transactional()) {
             return exec(s, "ROLLBACK").timeout(settings.cleanupTimeout())
-                    .then(ls.release(s.raw()))
+                    .then(release(ls, s))
                     .onErrorResume(e -> discard(ls, s));
         }
         return releaseAutocommit(ls, s, settings);
@@ -349,9 +355,19 @@ final class DefaultDatabase implements Database {
     /** Work outside a transaction may have left one open (a raw BEGIN): roll it back before the connection goes back. */
     private static Mono<Void> releaseAutocommit(LaneSource ls, DefaultSession s, LaneSettings settings) {
         return Mono.defer(() -> s.raw().isAutoCommit()
-                        ? ls.release(s.raw())
-                        : exec(s, "ROLLBACK").timeout(settings.cleanupTimeout()).then(ls.release(s.raw())))
+                        ? release(ls, s)
+                        : exec(s, "ROLLBACK").timeout(settings.cleanupTimeout()).then(release(ls, s)))
                 .onErrorResume(e -> discard(ls, s));
+    }
+
+    /**
+     * Back to the pool, unless the work went around Sluice through the raw connection (see
+     * {@link SessionConnection}): a session whose state may have changed is discarded, never lent again.
+     * Discarding, not {@code DISCARD ALL}: that also drops the driver's cached prepared statements, which
+     * the driver would go on using.
+     */
+    private static Mono<Void> release(LaneSource ls, DefaultSession s) {
+        return Mono.defer(() -> s.dirty() ? ls.discard(s.raw()) : ls.release(s.raw()));
     }
 
     private static Mono<Void> discard(LaneSource ls, DefaultSession s) {

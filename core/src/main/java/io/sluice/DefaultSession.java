@@ -21,6 +21,9 @@ final class DefaultSession implements Session, DefaultQuery.Runner {
     private volatile boolean statementRunning;
     private volatile boolean anyStatementSent;
     private volatile boolean commitSent;
+    /** Something went through the raw connection that may have changed the server session's state. */
+    private volatile boolean dirty;
+    private volatile @org.jspecify.annotations.Nullable SessionConnection handedOut;
 
     DefaultSession(Lane lane, Connection connection, boolean transactional, int fetchSize) {
         this.lane = lane;
@@ -49,7 +52,12 @@ final class DefaultSession implements Session, DefaultQuery.Runner {
         if (closed) {
             throw new SessionClosedException(lane);
         }
-        return connection;
+        SessionConnection c = handedOut;
+        if (c == null) {
+            c = new SessionConnection(this, connection);
+            handedOut = c;
+        }
+        return c;
     }
 
     @Override
@@ -110,6 +118,15 @@ final class DefaultSession implements Session, DefaultQuery.Runner {
 
     boolean transactional() {
         return transactional;
+    }
+
+    void markDirty() {
+        dirty = true;
+    }
+
+    /** Whether the unit used the raw connection in a way that may have changed the session's state. */
+    boolean dirty() {
+        return dirty;
     }
 
     Connection raw() {

@@ -15,9 +15,14 @@ public class LaneOverloadedException extends SluiceException {
     private final int maxQueue;
 
     public LaneOverloadedException(Lane lane, int limit, int inFlight, int queued, int maxQueue) {
-        super(prefix(lane) + "overloaded, rejected at once: " + inFlight + " in flight (limit " + limit + "), "
+        this(prefix(lane) + "overloaded, rejected at once: " + inFlight + " in flight (limit " + limit + "), "
                 + queued + " waiting (queue holds " + maxQueue + "). Shed load or retry later; raise the lane's "
-                + "limit or queue only if the database has room", lane, null, false);
+                + "limit or queue only if the database has room", lane, limit, inFlight, queued, maxQueue);
+    }
+
+    /** For a subclass that says why in its own words (e.g. {@link LaneDrainingException}). */
+    protected LaneOverloadedException(String message, Lane lane, int limit, int inFlight, int queued, int maxQueue) {
+        super(message, lane, null, false);
         this.limit = limit;
         this.inFlight = inFlight;
         this.queued = queued;

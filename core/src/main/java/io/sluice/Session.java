@@ -18,9 +18,12 @@ public interface Session {
     Query sql(String sql);
 
     /**
-     * The underlying R2DBC connection, for what the query API does not cover. Do not close it and do not
-     * change session state with it (use {@link TxOptions} or {@code SET LOCAL} instead): Sluice releases
-     * it, and session-level settings would reach the next borrower.
+     * The underlying R2DBC connection, for what the query API does not cover. Do not close it: Sluice
+     * releases it. A unit that sends anything through it (a statement, a batch, a transaction or timeout
+     * call) may have changed the server session ({@code SET}, {@code LISTEN}, a temporary table, a prepared
+     * statement, a session advisory lock), so at the unit's end the connection is closed and replaced
+     * instead of going back to the pool: no next borrower sees that state, at the price of a new
+     * connection. Prefer {@link #sql(String)}, {@link TxOptions} or {@code SET LOCAL} for hot paths.
      */
     Connection connection();
 }

@@ -21,6 +21,14 @@ public interface LaneSource {
     LaneSettings settings();
 
     /**
+     * Whether the facade captures each unit's {@link CallSite} at assembly and puts it in the unit's
+     * context, for the lane's leak reports. False by default: capturing costs a short stack walk per unit.
+     */
+    default boolean recordsCallSites() {
+        return false;
+    }
+
+    /**
      * Borrows a connection of the lane. Cold: nothing happens until subscribed. Fails with
      * {@link io.sluice.LaneClosedException} once closing began and with
      * {@link io.sluice.ConnectionUnavailableException} when none can be had in time.

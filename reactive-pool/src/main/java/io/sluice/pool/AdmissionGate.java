@@ -36,7 +36,9 @@ final class AdmissionGate {
 
     private final Lane lane;
     private final Limit limit;
-    private final int maxQueue;
+    private volatile int maxQueue;
+    /** Drained by an operator: rejects new work at once until resumed. */
+    private volatile boolean paused;
     private final Duration queueTimeout;
     private final Scheduler scheduler;
     private final ArrayDeque<Unit<?>> queue = new ArrayDeque<>();
@@ -119,7 +121,11 @@ final class AdmissionGate {
             if (u.state.get() != PENDING) {
                 return;                                 // cancelled in onSubscribe
             }
-            if (queue.isEmpty() && inFlight < effectiveLimit()) {
+            if (paused) {
+                u.state.set(DONE);
+                rejected.increment();
+                rejection = new io.sluice.LaneDrainingException(lane, effectiveLimit(), inFlight, queue.size(), maxQueue);
+            } else if (queue.isEmpty() && inFlight < effectiveLimit()) {
                 u.state.set(GRANTED);
                 inFlight++;
                 admitted.increment();
@@ -433,6 +439,41 @@ final class AdmissionGate {
     void yieldFactor(double factor) {
         this.yieldFactor = Math.max(0, Math.min(1, factor));
         drain();
+    }
+
+    /**
+     * Stops admitting (an operator's drain): new work is rejected at once with
+     * {@link io.sluice.LaneDrainingException}, and so are the waiters queued now (they would otherwise wait
+     * out their timeout for a lane that will not admit them); work in flight runs on.
+     */
+    void pause() {
+        java.util.List<Unit<?>> waiting;
+        synchronized (this) {
+            paused = true;
+            waiting = new java.util.ArrayList<>(queue);
+            queue.clear();
+        }
+        for (Unit<?> w : waiting) {
+            if (w.state.compareAndSet(PENDING, DONE)) {
+                rejected.increment();
+                w.refused(new io.sluice.LaneDrainingException(lane, effectiveLimit(), inFlight, 0, maxQueue));
+            }
+        }
+    }
+
+    /** Admits again after {@link #pause()}. */
+    void resume() {
+        paused = false;
+        drain();
+    }
+
+    boolean paused() {
+        return paused;
+    }
+
+    /** A new queue length; waiters already beyond it stay queued. */
+    void maxQueue(int max) {
+        this.maxQueue = max;
     }
 
     void borrowable(IntSupplier supplier) {

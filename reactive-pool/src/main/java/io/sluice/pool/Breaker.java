@@ -26,6 +26,10 @@ import reactor.core.scheduler.Scheduler;
  * <p>Recovery is not punished: a success never opens the breaker (if recording it would, because the
  * window still holds an outage's failures, the window is cleared first), and the failure of a unit that
  * began before the lane recovered (a straggler of the outage) is not counted.
+ *
+ * <p>Beside the window, {@code consecutiveFailures} infrastructure failures in a row open it: a quiet lane
+ * never fills a window's minimum number of calls, and a busy one whose last few calls all failed is down
+ * whatever the earlier successes say.
  */
 final class Breaker {
 
@@ -33,6 +37,9 @@ final class Breaker {
     private final CircuitBreaker breaker;
     private final Scheduler scheduler;
     private final Counter rejected;
+    private final int consecutiveFailures;
+    /** Counted failures since the last success (reset on any transition). */
+    private final java.util.concurrent.atomic.AtomicInteger failuresInARow = new java.util.concurrent.atomic.AtomicInteger();
     /** When the breaker last closed or cleared its window after an outage (scheduler nanos). */
     private volatile long recoveredAt = Long.MIN_VALUE / 2;
     private volatile BiConsumer<CircuitBreaker.State, CircuitBreaker.State> onTransition = (from, to) -> { };
@@ -43,7 +50,8 @@ final class Breaker {
      * comparing the state around each call this class makes; every transition happens in one of them
      * (automatic open-to-half-open transition is off in Sluice's breakers).
      */
-    Breaker(Lane lane, CircuitBreaker breaker, Scheduler scheduler, MeterRegistry meters) {
+    Breaker(Lane lane, CircuitBreaker breaker, Scheduler scheduler, MeterRegistry meters, int consecutiveFailures) {
+        this.consecutiveFailures = consecutiveFailures;
         this.lane = lane;
         this.breaker = breaker;
         this.scheduler = scheduler;
@@ -58,6 +66,7 @@ final class Breaker {
     private void observe(CircuitBreaker.State before) {
         CircuitBreaker.State after = breaker.getState();
         if (after != before) {
+            failuresInARow.set(0);
             if (after == CircuitBreaker.State.CLOSED) {
                 recoveredAt = scheduler.now(TimeUnit.NANOSECONDS);
             }
@@ -166,8 +175,26 @@ final class Breaker {
                 }
             }
         }
+        failuresInARow.set(0);
         breaker.onSuccess(now - start, TimeUnit.NANOSECONDS);
         observe(before);
+    }
+
+    /**
+     * The consecutive-failure rule, judged as the breaker's own config judges {@code e}: a recorded failure
+     * extends the run (and opens the breaker at {@code consecutiveFailures}), an ignored one leaves it, any
+     * other (the database answered: a caller's error) ends it.
+     */
+    private void inARow(Throwable e) {
+        io.github.resilience4j.circuitbreaker.CircuitBreakerConfig c = breaker.getCircuitBreakerConfig();
+        if (c.getIgnoreExceptionPredicate().test(e)) {
+            return;
+        }
+        if (!c.getRecordExceptionPredicate().test(e)) {
+            failuresInARow.set(0);
+        } else if (failuresInARow.incrementAndGet() >= consecutiveFailures && breaker.getState() == CircuitBreaker.State.CLOSED) {
+            breaker.transitionToOpenState();
+        }
     }
 
     private void failed(long start, Throwable e) {
@@ -176,6 +203,9 @@ final class Breaker {
             breaker.releasePermission();
         } else {
             breaker.onError(scheduler.now(TimeUnit.NANOSECONDS) - start, TimeUnit.NANOSECONDS, e);
+            if (consecutiveFailures > 0) {
+                inARow(e);
+            }
         }
         observe(before);
     }

@@ -1,9 +1,9 @@
 package io.sluice.pool;
 
-/** A limit that never moves. */
+/** A limit that moves only when an operator resizes the lane ({@link #set(int)}). */
 final class FixedLimit implements Limit {
 
-    private final int limit;
+    private volatile int limit;
 
     FixedLimit(int limit) {
         this.limit = limit;
@@ -12,6 +12,10 @@ final class FixedLimit implements Limit {
     @Override
     public int limit() {
         return limit;
+    }
+
+    void set(int limit) {
+        this.limit = limit;
     }
 
     @Override

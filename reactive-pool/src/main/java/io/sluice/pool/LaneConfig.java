@@ -60,6 +60,7 @@ public final class LaneConfig {
     private final int priority;
     private final @Nullable Duration latencyTarget;
     private final @Nullable Duration leakDetectionThreshold;
+    private final int breakerConsecutiveFailures;
 
     private LaneConfig(Builder b) {
         this.lane = b.lane;
@@ -96,6 +97,7 @@ public final class LaneConfig {
         this.priority = b.priority != null ? b.priority : defaultPriority(b.lane);
         this.latencyTarget = b.latencyTarget;
         this.leakDetectionThreshold = b.leakDetectionThreshold;
+        this.breakerConsecutiveFailures = b.breakerConsecutiveFailures;
     }
 
     public static Builder builder(Lane lane) {
@@ -145,6 +147,11 @@ public final class LaneConfig {
     public @Nullable Duration latencyTarget() { return latencyTarget; }
     /** A connection held longer than this is reported as a leak suspect; {@code null} for no check. */
     public @Nullable Duration leakDetectionThreshold() { return leakDetectionThreshold; }
+    /** Infrastructure failures in a row that open the breaker whatever its window says; 0: no such rule. */
+    public int breakerConsecutiveFailures() { return breakerConsecutiveFailures; }
+
+    /** Default of {@link Builder#breakerConsecutiveFailures(int)}. */
+    static final int DEFAULT_CONSECUTIVE_FAILURES = 5;
 
     /**
      * Opens when at least half of the calls of the last 10 s failed for infrastructure reasons (at least
@@ -229,6 +236,7 @@ public final class LaneConfig {
         private @Nullable Integer priority;
         private @Nullable Duration latencyTarget;
         private @Nullable Duration leakDetectionThreshold;
+        private int breakerConsecutiveFailures = DEFAULT_CONSECUTIVE_FAILURES;
 
         private Builder(Lane lane) {
             this.lane = lane;
@@ -438,6 +446,16 @@ public final class LaneConfig {
         public Builder circuitBreaker(CircuitBreakerConfig config) {
             this.circuitBreaker = Check.notNull(s("circuitBreaker"), config);
             this.circuitBreakerOff = false;
+            return this;
+        }
+
+        /**
+         * Opens the breaker after this many infrastructure failures in a row, however few calls its window
+         * holds: a quiet lane (a background or admin lane with a handful of calls per window) never reaches
+         * the window's minimum number of calls. Default 5; 0 turns the rule off (the window alone decides).
+         */
+        public Builder breakerConsecutiveFailures(int failures) {
+            this.breakerConsecutiveFailures = Check.atLeast(s("breakerConsecutiveFailures"), failures, 0);
             return this;
         }
 

@@ -82,7 +82,10 @@ final class LaneConnections {
                 .tcpKeepAlive(server.tcpKeepAlive())
                 .sslMode(io.r2dbc.postgresql.client.SSLMode.fromValue(server.sslMode().libpqName()));
         String password = config.user() != null ? config.password() : server.password();
-        if (password != null) {
+        java.util.function.Supplier<String> supplied = config.user() != null ? null : server.passwordSupplier();
+        if (supplied != null) {
+            b.password(() -> supplied.get());   // asked per connection: a rotated password reaches new ones
+        } else if (password != null) {
             b.password(password);
         }
         if (server.sslRootCert() != null) {

@@ -30,9 +30,14 @@ final class LaneGuard {
 
     LaneGuard(Lane lane, AdmissionGate gate, @Nullable CircuitBreaker breaker, RetryPolicy retry, Scheduler scheduler,
               MeterRegistry meters) {
+        this(lane, gate, breaker, retry, scheduler, meters, LaneConfig.DEFAULT_CONSECUTIVE_FAILURES);
+    }
+
+    LaneGuard(Lane lane, AdmissionGate gate, @Nullable CircuitBreaker breaker, RetryPolicy retry, Scheduler scheduler,
+              MeterRegistry meters, int consecutiveFailures) {
         this.lane = lane;
         this.gate = gate;
-        this.breaker = breaker == null ? null : new Breaker(lane, breaker, scheduler, meters);
+        this.breaker = breaker == null ? null : new Breaker(lane, breaker, scheduler, meters, consecutiveFailures);
         this.retry = retry;
         this.scheduler = scheduler;
         this.meters = meters;

@@ -54,8 +54,14 @@ final class LanePool {
     private volatile boolean disposed;
     /** Connections of this pool handed out and not yet handed back. */
     private final java.util.concurrent.atomic.AtomicInteger leased = new java.util.concurrent.atomic.AtomicInteger();
-    /** Lent-out connections and when they were lent, when leak detection is on. */
-    private final Map<Connection, Long> leases = new ConcurrentHashMap<>();
+    /** Lent-out connections, when leak detection is on. */
+    private final java.util.Set<LeasedConnection> leases = ConcurrentHashMap.newKeySet();
+    private final java.util.concurrent.atomic.AtomicLong leaseIds = new java.util.concurrent.atomic.AtomicLong();
+    private volatile @org.jspecify.annotations.Nullable LeakReports leaks;
+    /** Size bounds; the maximum changes on a resize. */
+    private final ResizableAllocation allocation;
+    /** Connections the eviction predicate picked as surplus after a shrink, until destroyed. */
+    private final java.util.Set<Connection> surplus = ConcurrentHashMap.newKeySet();
 
     LanePool(ServerConfig server, LaneConfig config) {
         this.lane = config.lane();
@@ -80,13 +86,17 @@ final class LanePool {
                 .timeout(createTime)
                 .onErrorMap(java.util.concurrent.TimeoutException.class,
                         e -> new R2dbcTimeoutException("opening a connection took longer than " + createTime.toMillis() + " ms", e));
+        this.allocation = new ResizableAllocation(Math.max(config.minIdle(), config.initialSize()), config.maxSize());
         this.pool = PoolBuilder.from(allocator)
-                .sizeBetween(Math.max(config.minIdle(), config.initialSize()), config.maxSize())
+                .allocationStrategy(allocation)
                 .maxPendingAcquire(config.maxPendingAcquires())
                 .evictionPredicate(this::evict)
                 .evictInBackground(config.evictionInterval())
                 .destroyHandler(c -> {
                     retirement.destroyed(c);
+                    if (surplus.remove(c)) {
+                        allocation.surplusDestroyed();
+                    }
                     return Mono.from(c.close()).onErrorResume(e -> Mono.empty());
                 })
                 .idleResourceReuseMruOrder()   // most recently used first, so surplus idle connections age out
@@ -100,6 +110,11 @@ final class LanePool {
         // just used or released is checked on its next acquire
         if (m.idleTime() >= IDLE_CHECK_AFTER_MS && isClosedLocally(c)) {
             retirement.condemn(c);   // dead: goes whatever the floor, and the refill replaces it
+            return true;
+        }
+        if (allocation.claimSurplus()) {   // above the maximum after a shrink: idle at a sweep, busy on release
+            surplus.add(c);
+            retirement.condemn(c);
             return true;
         }
         return retirement.retires(c, m.idleTime(), m.acquireCount());
@@ -190,11 +205,12 @@ final class LanePool {
             }
             long start = System.nanoTime();
             long left = acquireTimeoutNanos - AdmissionGate.waitedNanos(actual.currentContext());
-            attempt(config.maxSize(), start, Duration.ofNanos(Math.max(1_000_000L, left))).subscribe(actual);
+            io.sluice.spi.CallSite site = config.leakDetectionThreshold() == null ? null : io.sluice.spi.CallSite.from(actual.currentContext());
+            attempt(config.maxSize(), start, Duration.ofNanos(Math.max(1_000_000L, left)), site).subscribe(actual);
         }
     }
 
-    private Mono<Connection> attempt(int deadLeft, long start, Duration wait) {
+    private Mono<Connection> attempt(int deadLeft, long start, Duration wait, io.sluice.spi.@org.jspecify.annotations.Nullable CallSite site) {
         Mono<PooledRef<Connection>> ref = pool.acquire(wait);
         if (pool.metrics().idleSize() == 0) {
             // reactor-pool times only a pending acquire; one served by a connection being opened is not, and a
@@ -202,10 +218,10 @@ final class LanePool {
             ref = ref.timeout(wait);
         }
         Mono<Connection> leased = config.validateRemotely()
-                ? ref.map(this::lease).flatMap(this::checkedRemotely)
-                : ref.map(this::lease);
+                ? ref.map(r -> lease(r, site)).flatMap(this::checkedRemotely)
+                : ref.map(r -> lease(r, site));
         return leased.onErrorResume(e -> e == DeadConnection.INSTANCE && deadLeft > 0
-                ? attempt(deadLeft - 1, start, Duration.ofNanos(Math.max(1_000_000L, acquireTimeoutNanos - (System.nanoTime() - start))))
+                ? attempt(deadLeft - 1, start, Duration.ofNanos(Math.max(1_000_000L, acquireTimeoutNanos - (System.nanoTime() - start))), site)
                 : Mono.error(acquireFailure(e, start)));
     }
 
@@ -219,7 +235,7 @@ final class LanePool {
         }
     }
 
-    private LeasedConnection lease(PooledRef<Connection> ref) {
+    private LeasedConnection lease(PooledRef<Connection> ref, io.sluice.spi.@org.jspecify.annotations.Nullable CallSite site) {
         if (isClosedLocally(ref.poolable())) {
             retirement.condemn(ref.poolable());
             ref.invalidate().subscribe(null, e -> { });
@@ -228,7 +244,9 @@ final class LanePool {
         leased.incrementAndGet();
         LeasedConnection c = new LeasedConnection(ref);
         if (config.leakDetectionThreshold() != null) {
-            leases.put(c, System.nanoTime());
+            c.leasedAt = System.nanoTime();
+            c.site = site;
+            leases.add(c);
         }
         return c;
     }
@@ -293,13 +311,21 @@ final class LanePool {
         return Mono.defer(() -> {
             leased.decrementAndGet();
             if (config.leakDetectionThreshold() != null) {
-                leases.remove(c);
+                handedBack((LeasedConnection) c);
             }
             return ((LeasedConnection) c).ref.release();
         });
     }
 
-    /** Connections held longer than the leak-detection threshold now; each is reported once. */
+    /** Where leak suspects are reported; none: only counted by the caller of {@link #leakSuspects()}. */
+    void leakReports(LeakReports reports) {
+        this.leaks = reports;
+    }
+
+    /**
+     * Connections held longer than the leak-detection threshold now and not reported yet; each is
+     * reported (meter, WARN line with its call site, event) once.
+     */
     int leakSuspects() {
         Duration threshold = config.leakDetectionThreshold();
         if (threshold == null) {
@@ -307,16 +333,65 @@ final class LanePool {
         }
         long now = System.nanoTime();
         int n = 0;
-        for (Map.Entry<Connection, Long> e : leases.entrySet()) {
-            long held = now - e.getValue();
-            if (held > threshold.toNanos() && leases.replace(e.getKey(), e.getValue(), Long.MAX_VALUE / 2 + now)) {
+        for (LeasedConnection c : leases) {
+            long held = now - c.leasedAt;
+            if (held > threshold.toNanos() && c.leakId == 0) {
+                c.leakId = leaseIds.incrementAndGet();
                 n++;
-                LOG.warn("[lane {}] a connection has been held for {} ms, longer than leakDetectionThreshold={} ms: "
-                        + "a subscription that never terminates, or work that does not complete?", lane.name(),
-                        Duration.ofNanos(held).toMillis(), threshold.toMillis());
+                LeakReports r = leaks;
+                if (r != null) {
+                    r.suspected(config, c.leakId, Duration.ofNanos(held), c.site);
+                } else {
+                    LOG.warn("[lane {}] a connection has been held for {} ms, longer than leakDetectionThreshold={} ms",
+                            lane.name(), Duration.ofNanos(held).toMillis(), threshold.toMillis());
+                }
             }
         }
         return n;
+    }
+
+    /** A leased connection came back: a reported suspect is reported released, with its whole holding time. */
+    private void handedBack(LeasedConnection c) {
+        if (leases.remove(c) && c.leakId != 0) {
+            LeakReports r = leaks;
+            if (r != null) {
+                r.released(config, c.leakId, Duration.ofNanos(System.nanoTime() - c.leasedAt), c.site);
+            }
+        }
+    }
+
+    /** The maximum size now (the configured one until a resize). */
+    int maxSize() {
+        return allocation.permitMaximum();
+    }
+
+    /**
+     * A new maximum, at once: growing lets waiting acquires open connections; shrinking closes the
+     * connections above it, idle ones at the next sweep and busy ones when handed back.
+     */
+    void maxSize(int max) {
+        allocation.maxSize(max);
+        retirement.maxSize(max);
+    }
+
+    /**
+     * Replaces every connection open now: each is condemned, so none is handed out again; the idle ones are
+     * closed at once (and replaced, which opens them with the current password), busy ones when handed back,
+     * and the refill brings the lane back to its minimum. Completes once every one of them is closed.
+     */
+    Mono<Void> refresh(reactor.core.scheduler.Scheduler scheduler) {
+        return Mono.defer(() -> {
+            java.util.Set<Connection> old = retirement.condemnAll();
+            int idle = pool.metrics().idleSize();
+            Mono<Void> closeIdle = holdingAtOnce(Math.min(idle, maxSize())).timeout(config.acquireTimeout())
+                    .onErrorResume(e -> Mono.empty())
+                    .then(warmup().onErrorResume(e -> Mono.empty()).then());
+            Mono<Void> gone = reactor.core.publisher.Flux.interval(Duration.ZERO, Duration.ofMillis(20), scheduler)
+                    .filter(t -> closing || old.stream().noneMatch(retirement::isOpen))
+                    .next()
+                    .then();
+            return closeIdle.then(gone);
+        });
     }
 
     int leased() {
@@ -329,7 +404,7 @@ final class LanePool {
             LeasedConnection l = (LeasedConnection) c;
             leased.decrementAndGet();
             if (config.leakDetectionThreshold() != null) {
-                leases.remove(c);
+                handedBack(l);
             }
             retirement.condemn(l.raw);
             return l.ref.invalidate();

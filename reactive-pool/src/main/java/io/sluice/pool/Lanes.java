@@ -44,6 +44,8 @@ import reactor.core.scheduler.Schedulers;
  */
 public final class Lanes implements ConnectionSource, AutoCloseable {
 
+    private static final reactor.util.Logger LOG = reactor.util.Loggers.getLogger(Lanes.class);
+
     private final ServerConfig server;
     private final Map<Lane, PooledLane> lanes;
     private final List<PooledLane> all;
@@ -58,6 +60,7 @@ public final class Lanes implements ConnectionSource, AutoCloseable {
     private final AtomicBoolean closed = new AtomicBoolean();
     private volatile Disposable priority = reactor.core.Disposables.single();
     private volatile Disposable refill = reactor.core.Disposables.single();
+    private final LeakReports leaks;
 
     private Lanes(Builder b) {
         this.server = b.server;
@@ -83,6 +86,8 @@ public final class Lanes implements ConnectionSource, AutoCloseable {
             }
         }
         all.forEach(l -> LaneMeters.register(l, b.meters));
+        this.leaks = new LeakReports(b.meters);
+        all.forEach(l -> l.pool().leakReports(leaks));
         this.budgetReserve = b.budgetReserve;
         this.checkBudget = b.checkBudget;
         this.closeGrace = b.closeGrace;
@@ -154,6 +159,113 @@ public final class Lanes implements ConnectionSource, AutoCloseable {
 
     public ServerConfig server() {
         return server;
+    }
+
+    /**
+     * Leak reports of every lane with a {@link LaneConfig#leakDetectionThreshold()}: a connection held past
+     * it is reported once ({@link LeakEvent.Kind#SUSPECTED}, also a WARN line with its call site and the
+     * {@link SluiceMeters#LEAK_SUSPECTS} counter), and again when it is finally handed back
+     * ({@link LeakEvent.Kind#RELEASED}, an INFO line). Hot: events from subscription on; a subscriber that
+     * does not keep up misses events rather than slowing the lanes.
+     */
+    public Flux<LeakEvent> leaks() {
+        return leaks.events();
+    }
+
+    // Runtime control. Each method acts when called (subscribing to its Mono is optional) and fails at once,
+    // by throwing, for an unknown lane (UnknownLaneException), after close (LaneClosedException) and for an
+    // invalid value (ConfigurationException); the Mono tells when the change has taken full effect.
+
+    /**
+     * Resizes a running lane: its pool's maximum, admission limit and queue length (see {@link LaneResize}).
+     * Nothing in flight fails. Growing takes effect at once (waiters are admitted), after a check that the
+     * lanes' new total maxSize fits the server's {@code max_connections} (as at start, unless the budget
+     * check is off). Shrinking takes effect at once for admission; connections above the new maximum close
+     * as they are handed back, idle ones at the lane's next eviction sweep.
+     *
+     * @return completes once applied; fails with {@link ConfigurationException} (and changes nothing) when
+     *         the new total exceeds what the server allows, or {@link ConnectionUnavailableException} when
+     *         the budget check cannot reach the server
+     */
+    public Mono<Void> resize(Lane lane, LaneResize resize) {
+        Check.notNull("resize", resize);
+        PooledLane l = running(lane);
+        int admission = l.checkResize(resize);
+        Integer newMax = resize.maxSize();
+        Mono<Void> budget = Mono.empty();
+        if (checkBudget && newMax != null && newMax > l.maxSize()) {
+            budget = maintenance.checkBudget(budgetReserve, x -> x == l ? newMax : x.maxSize(),
+                    "cannot resize lane '" + lane.name() + "' to maxSize " + newMax + ": ");
+        }
+        Mono<Void> done = budget.then(Mono.fromRunnable(() -> {
+                    l.resize(resize, admission);
+                    LOG.info("[lane {}] resized: maxSize={}, admissionLimit={}, maxQueue={}", lane.name(), l.maxSize(),
+                            admission, l.gate().maxQueue());
+                }))
+                .doOnError(e -> LOG.warn("[lane {}] not resized: {}", lane.name(), e.getMessage()))
+                .then()
+                .cache();
+        done.subscribe(null, e -> { });
+        return done;
+    }
+
+    /**
+     * Drains a lane: it stops admitting at once; new work, and work waiting in its queue, fails with
+     * {@link io.sluice.LaneDrainingException} (an overload: never counted by the breaker, never retried in
+     * the lane); work in flight finishes; other lanes keep serving. Its connections stay open; see
+     * {@link #resume(Lane)}.
+     *
+     * @return completes when no work of the lane is in flight any more
+     */
+    public Mono<Void> drain(Lane lane) {
+        PooledLane l = running(lane);
+        l.gate().pause();
+        LOG.info("[lane {}] draining: {} in flight", lane.name(), l.gate().inFlight());
+        Mono<Void> done = Flux.interval(Duration.ZERO, Duration.ofMillis(10), scheduler)
+                .filter(t -> l.gate().inFlight() == 0 || closed.get())
+                .next()
+                .then()
+                .cache();
+        done.subscribe(null, e -> { });
+        return done;
+    }
+
+    /** Admits work again on a drained lane (nothing when it is not drained). */
+    public void resume(Lane lane) {
+        PooledLane l = running(lane);
+        l.gate().resume();
+        LOG.info("[lane {}] resumed", lane.name());
+    }
+
+    /** Whether the lane is drained (see {@link #drain(Lane)}). */
+    public boolean isDraining(Lane lane) {
+        return lane(lane).gate().paused();
+    }
+
+    /**
+     * Replaces every connection of a lane gracefully, e.g. after a credential rotation (with a
+     * {@link ServerConfig.Builder#passwordSupplier}, new connections use the new password): no connection
+     * open now is handed out again; idle ones close at once and are replaced, busy ones close when handed
+     * back, and the lane refills to its minIdle. No work fails; admission is not interrupted.
+     *
+     * @return completes once every connection that was open when called is closed
+     */
+    public Mono<Void> refresh(Lane lane) {
+        PooledLane l = running(lane);
+        LOG.info("[lane {}] refreshing its connections", lane.name());
+        Mono<Void> done = l.pool().refresh(scheduler).cache();
+        done.subscribe(null, e -> { });
+        return done;
+    }
+
+    /** The lane, for a control call: throws when it is unknown or the lanes are closed. */
+    private PooledLane running(Lane lane) {
+        Check.notNull("lane", lane);
+        PooledLane l = lane(lane);
+        if (closed.get()) {
+            throw new LaneClosedException(lane);
+        }
+        return l;
     }
 
     /**

@@ -24,6 +24,10 @@ final class LeasedConnection implements Connection, Wrapped<Connection> {
     final Connection raw;
     /** Set when it was borrowed from another lane: how to give it back. */
     Lending.@org.jspecify.annotations.Nullable Loan loan;
+    /** With leak detection on: when it was leased (nanos), where its unit was assembled, and its leak report's id (0: none). */
+    long leasedAt;
+    io.sluice.spi.@org.jspecify.annotations.Nullable CallSite site;
+    volatile long leakId;
 
     LeasedConnection(PooledRef<Connection> ref) {
         this.ref = ref;

@@ -65,7 +65,7 @@ final class Lending {
 
         /** Connections the lender can spare now: its size, less its own work, what is lent out and the reserve. */
         int lendable() {
-            return Math.max(0, lender.config().maxSize() - lenderGate.inFlight() - lentOut.get() - reserve);
+            return Math.max(0, lender.maxSize() - lenderGate.inFlight() - lentOut.get() - reserve);
         }
     }
 
@@ -81,7 +81,7 @@ final class Lending {
     /** A connection: the borrower's own, or, while its pool is exhausted, a lender's. Cold. */
     Mono<Connection> acquire() {
         return Mono.defer(() -> {
-            if (!borrower.isClosing() && borrower.leased() + pendingOwn.get() >= borrower.config().maxSize()) {
+            if (!borrower.isClosing() && borrower.leased() + pendingOwn.get() >= borrower.maxSize()) {
                 for (Loan loan : loans) {
                     if (loan.lendable() > 0 && !loan.lender.isClosing()) {
                         return borrow(loan);

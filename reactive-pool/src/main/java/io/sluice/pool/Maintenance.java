@@ -31,6 +31,14 @@ final class Maintenance {
      * {@code max_connections} minus its superuser reserve and {@code reserve}.
      */
     Mono<Void> checkBudget(int reserve) {
+        return checkBudget(reserve, PooledLane::maxSize, "");
+    }
+
+    /**
+     * As {@link #checkBudget(int)}, with each lane's size given by {@code size} (e.g. one lane's size after a
+     * resize) and {@code what} opening the message.
+     */
+    Mono<Void> checkBudget(int reserve, java.util.function.ToIntFunction<PooledLane> size, String what) {
         LanePool first = lanes.get(0).pool();
         return Mono.usingWhen(Mono.from(first.rawFactory().create()),
                         c -> Mono.from(c.createStatement("SELECT current_setting('max_connections')::int, "
@@ -43,11 +51,11 @@ final class Maintenance {
                                 + "(PGHOST, PGPORT, PGDATABASE, PGUSER or the URL)", null, null, null, null, e))
                 .flatMap(limits -> {
                     int allowed = limits[0] - limits[1] - reserve;
-                    int wanted = lanes.stream().mapToInt(l -> l.config().maxSize()).sum();
+                    int wanted = lanes.stream().mapToInt(size).sum();
                     if (wanted > allowed) {
-                        String each = lanes.stream().map(l -> l.lane().name() + "=" + l.config().maxSize())
+                        String each = lanes.stream().map(l -> l.lane().name() + "=" + size.applyAsInt(l))
                                 .collect(Collectors.joining(", "));
-                        return Mono.error(new ConfigurationException("maxSize", "the lanes' maxSize add up to " + wanted
+                        return Mono.error(new ConfigurationException("maxSize", what + "the lanes' maxSize add up to " + wanted
                                 + " (" + each + ") but the server allows " + allowed + " for them: max_connections="
                                 + limits[0] + " - superuser_reserved_connections=" + limits[1] + " - budgetReserve="
                                 + reserve + ". Lower the lanes' maxSize, lower budgetReserve, or raise max_connections"));
@@ -69,10 +77,7 @@ final class Maintenance {
                         .map(PooledLane::pool)
                         .filter(p -> !p.isClosing())
                         .doOnNext(p -> {
-                            int suspects = p.leakSuspects();
-                            if (suspects > 0) {
-                                meters.counter(SluiceMeters.LEAK_SUSPECTS, "lane", p.lane().name()).increment(suspects);
-                            }
+                            p.leakSuspects();   // each reported (and counted) by the lanes' LeakReports
                         })
                         .concatMap(p -> p.replaceExpired().onErrorResume(e -> Mono.empty())
                                 .then(p.warmup().onErrorResume(e -> Mono.empty()))), 1)

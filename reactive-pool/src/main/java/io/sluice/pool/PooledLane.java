@@ -40,7 +40,7 @@ final class PooledLane implements LaneSource {
                         .recordException(PooledLane::countsAgainstBreaker)
                         .ignoreException(PooledLane::ignoredByBreaker)
                         .build());
-        this.guard = new LaneGuard(config.lane(), gate, breaker, config.retry(), scheduler, meters);
+        this.guard = new LaneGuard(config.lane(), gate, breaker, config.retry(), scheduler, meters, config.breakerConsecutiveFailures());
     }
 
     /** Only infrastructure failures open a breaker: a constraint violation or bad SQL is the caller's error. */
@@ -71,6 +71,12 @@ final class PooledLane implements LaneSource {
     @Override
     public LaneSettings settings() {
         return pool.settings();
+    }
+
+    /** With leak detection on, the facade captures each unit's call site for the reports. */
+    @Override
+    public boolean recordsCallSites() {
+        return config.leakDetectionThreshold() != null;
     }
 
     @Override
@@ -134,6 +140,47 @@ final class PooledLane implements LaneSource {
         PoolSnapshot s = pool.snapshot();
         int queued = gate.queued();
         return queued == 0 ? s : new PoolSnapshot(s.maxSize(), s.allocated(), s.acquired(), s.idle(), s.pending() + queued);
+    }
+
+    /** The pool's maximum now (the configured one until a resize). */
+    int maxSize() {
+        return pool.maxSize();
+    }
+
+    /**
+     * Checks a resize against this lane's settings: returns the admission limit it leads to, or throws
+     * {@link io.sluice.ConfigurationException} naming the value.
+     */
+    int checkResize(LaneResize r) {
+        int newMax = r.maxSize() != null ? r.maxSize() : maxSize();
+        String p = "resize of lane '" + lane().name() + "': ";
+        if (newMax < config.minIdle()) {
+            throw new io.sluice.ConfigurationException("maxSize", p + "maxSize (" + newMax + ") must not be below the lane's minIdle ("
+                    + config.minIdle() + "); minIdle cannot change while the lane runs");
+        }
+        Limit limit = gate.limitAlgorithm();
+        if (r.admissionLimit() != null && !(limit instanceof FixedLimit)) {
+            throw new io.sluice.ConfigurationException("admissionLimit", p + "the lane's admission limit is adaptive (" + limit
+                    + ") and follows latency; it cannot be set. Resize without admissionLimit");
+        }
+        if (r.admissionLimit() != null) {
+            return r.admissionLimit();
+        }
+        return limit instanceof FixedLimit && limit.limit() == maxSize() ? newMax : limit.limit();
+    }
+
+    /** Applies a checked resize at once: work in flight runs on; waiters are admitted when the limit rose. */
+    void resize(LaneResize r, int admissionLimit) {
+        if (r.maxSize() != null) {
+            pool.maxSize(r.maxSize());
+        }
+        if (gate.limitAlgorithm() instanceof FixedLimit f) {
+            f.set(admissionLimit);
+        }
+        if (r.maxQueue() != null) {
+            gate.maxQueue(r.maxQueue());
+        }
+        gate.drain();
     }
 
     AdmissionSnapshot admission() {

@@ -34,7 +34,7 @@ final class Retirement {
     static final long WINDOW_NANOS = 1_000_000_000L;
 
     private final int minIdle;
-    private final int maxSize;
+    private volatile int maxSize;
     private final long idleNanos;
     private final long lifetimeNanos;
     private final long jitterNanos;
@@ -124,6 +124,23 @@ final class Retirement {
         if (condemned.putIfAbsent(c, Boolean.TRUE) == null) {
             live.decrementAndGet();
         }
+    }
+
+    /** The lane's maximum changed (a resize). */
+    void maxSize(int max) {
+        this.maxSize = max;
+    }
+
+    /** Condemns every open connection (a refresh); returns them. */
+    java.util.Set<Connection> condemnAll() {
+        java.util.Set<Connection> all = new java.util.HashSet<>(retireAt.keySet());
+        all.forEach(this::condemn);
+        return all;
+    }
+
+    /** Whether the pool has not destroyed {@code c} yet. */
+    boolean isOpen(Connection c) {
+        return retireAt.containsKey(c);
     }
 
     /** Live connections: created and not yet condemned or destroyed. */

@@ -24,6 +24,7 @@ public final class ServerConfig {
     private final String database;
     private final String user;
     private final @Nullable String password;
+    private final java.util.function.@Nullable Supplier<String> passwordSupplier;
     private final SslMode sslMode;
     private final @Nullable Path sslRootCert;
     private final @Nullable Path sslCert;
@@ -38,6 +39,7 @@ public final class ServerConfig {
         this.user = b.user;
         this.database = b.database != null ? b.database : b.user;
         this.password = b.password;
+        this.passwordSupplier = b.passwordSupplier;
         this.sslMode = b.sslMode;
         this.sslRootCert = b.sslRootCert;
         this.sslCert = b.sslCert;
@@ -214,6 +216,14 @@ public final class ServerConfig {
         return password;
     }
 
+    /**
+     * Where each new connection takes its password from, when set instead of a fixed one (see
+     * {@link Builder#passwordSupplier}); {@code null} otherwise.
+     */
+    public java.util.function.@Nullable Supplier<String> passwordSupplier() {
+        return passwordSupplier;
+    }
+
     public SslMode sslMode() {
         return sslMode;
     }
@@ -249,7 +259,7 @@ public final class ServerConfig {
 
     @Override
     public String toString() {
-        return "ServerConfig[" + describe() + ", password=" + (password == null ? "<none>" : "<hidden>")
+        return "ServerConfig[" + describe() + ", password=" + (passwordSupplier != null ? "<supplied>" : password == null ? "<none>" : "<hidden>")
                 + ", connectTimeout=" + connectTimeout + ", tcpKeepAlive=" + tcpKeepAlive + "]";
     }
 
@@ -260,6 +270,7 @@ public final class ServerConfig {
         private @Nullable String database;
         private String user = System.getProperty("user.name", "postgres");
         private @Nullable String password;
+        private java.util.function.@Nullable Supplier<String> passwordSupplier;
         private SslMode sslMode = SslMode.PREFER;
         private @Nullable Path sslRootCert;
         private @Nullable Path sslCert;
@@ -294,8 +305,22 @@ public final class ServerConfig {
             return this;
         }
 
+        /** A fixed password; replaces a {@link #passwordSupplier} set before. */
         public Builder password(@Nullable String password) {
             this.password = password;
+            this.passwordSupplier = null;
+            return this;
+        }
+
+        /**
+         * Asks {@code supplier} for the password each time a connection is opened, so that after a credential
+         * rotation new connections use the new one (refresh a lane with {@link Lanes#refresh} to replace the
+         * open ones). Called on a connecting thread: it must not block for long (read a cached secret, not a
+         * vault round trip). Replaces a fixed {@link #password} set before.
+         */
+        public Builder passwordSupplier(java.util.function.Supplier<String> supplier) {
+            this.passwordSupplier = Check.notNull("passwordSupplier", supplier);
+            this.password = null;
             return this;
         }
 
