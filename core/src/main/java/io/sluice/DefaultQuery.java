@@ -216,7 +216,7 @@ final class DefaultQuery implements Query {
         ParsedSql parsed = parsed();
         Statement statement;
         try {
-            statement = session.connection().createStatement(parsed.sql);
+            statement = session.forStatement().createStatement(parsed.sql);
         } catch (IllegalArgumentException e) {
             // the driver parses the SQL too; what it rejects is a usage error, its message may quote text of the SQL
             return Flux.error(new BindException("the driver rejected the statement's placeholders: "

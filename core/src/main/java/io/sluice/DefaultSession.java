@@ -129,6 +129,14 @@ final class DefaultSession implements Session, DefaultQuery.Runner {
         return dirty;
     }
 
+    /** The connection for Sluice's own statements (not marked dirty); fails once the session ended. */
+    Connection forStatement() {
+        if (closed) {
+            throw new SessionClosedException(lane);
+        }
+        return connection;
+    }
+
     Connection raw() {
         return connection;
     }
