@@ -27,9 +27,9 @@ import reactor.core.scheduler.Scheduler;
  * window still holds an outage's failures, the window is cleared first), and the failure of a unit that
  * began before the lane recovered (a straggler of the outage) is not counted.
  *
- * <p>Beside the window, {@code consecutiveFailures} infrastructure failures in a row open it: a quiet lane
- * never fills a window's minimum number of calls, and a busy one whose last few calls all failed is down
- * whatever the earlier successes say.
+ * <p>Beside the window, {@code consecutiveFailures} infrastructure failures in a row open it while the window
+ * holds fewer calls than its minimum: a quiet lane never fills that minimum, so the window alone would never
+ * open it; a busy lane's window decides as before.
  */
 final class Breaker {
 
@@ -192,7 +192,10 @@ final class Breaker {
         }
         if (!c.getRecordExceptionPredicate().test(e)) {
             failuresInARow.set(0);
-        } else if (failuresInARow.incrementAndGet() >= consecutiveFailures && breaker.getState() == CircuitBreaker.State.CLOSED) {
+        } else if (failuresInARow.incrementAndGet() >= consecutiveFailures && breaker.getState() == CircuitBreaker.State.CLOSED
+                && breaker.getMetrics().getNumberOfBufferedCalls() < c.getMinimumNumberOfCalls()) {
+            // only while the window is too empty to judge: a busy lane's window decides (a blip under load is
+            // ridden out by retries instead of opening the breaker for its wait)
             breaker.transitionToOpenState();
         }
     }

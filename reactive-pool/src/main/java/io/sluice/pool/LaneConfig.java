@@ -450,8 +450,8 @@ public final class LaneConfig {
         }
 
         /**
-         * Opens the breaker after this many infrastructure failures in a row, however few calls its window
-         * holds: a quiet lane (a background or admin lane with a handful of calls per window) never reaches
+         * Opens the breaker after this many infrastructure failures in a row while its window holds fewer
+         * calls than its minimum (a busy lane's window decides alone): a quiet lane (a background or admin lane with a handful of calls per window) never reaches
          * the window's minimum number of calls. Default 5; 0 turns the rule off (the window alone decides).
          */
         public Builder breakerConsecutiveFailures(int failures) {
