@@ -119,6 +119,16 @@ final class DefaultBatch implements Batch {
                 });
     }
 
+    private static void bind(Statement st, Object[] v) {
+        for (int p = 0; p < v.length; p++) {
+            if (v[p] instanceof TypedNull n) {
+                st.bindNull(p, n.type());
+            } else {
+                st.bind(p, v[p]);
+            }
+        }
+    }
+
     /** The items as driver calls, in order; each emits one result per item it covers. */
     private static List<Function<Connection, org.reactivestreams.Publisher<? extends Result>>> groups(List<Item> items) {
         List<Function<Connection, org.reactivestreams.Publisher<? extends Result>>> groups = new ArrayList<>();
@@ -145,19 +155,15 @@ final class DefaultBatch implements Batch {
                 }
                 List<Item> bound = items.subList(i, j);
                 groups.add(c -> {
+                    // one driver statement bound once per item: parsed once. r2dbc-postgresql runs each
+                    // binding as its own exchange, one round trip each (it does not pipeline them), but all
+                    // in this one transaction, with no commit between them
                     Statement st = c.createStatement(first.sql());
                     for (int k = 0; k < bound.size(); k++) {
                         if (k > 0) {
                             st.add();
                         }
-                        Object[] v = bound.get(k).values();
-                        for (int p = 0; p < v.length; p++) {
-                            if (v[p] instanceof TypedNull n) {
-                                st.bindNull(p, n.type());
-                            } else {
-                                st.bind(p, v[p]);
-                            }
-                        }
+                        bind(st, bound.get(k).values());
                     }
                     return st.execute();
                 });
