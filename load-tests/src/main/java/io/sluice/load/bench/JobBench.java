@@ -197,8 +197,10 @@ final class JobBench {
         Duration acquire = Duration.ofMillis(s.acquireTimeoutMs());
         return Lanes.builder(server).checkBudget(false).meterRegistry(new SimpleMeterRegistry())
                 .lane(LaneConfig.builder(Lane.INTERACTIVE).maxSize(interactive).minIdle(interactive).acquireTimeout(acquire)
+                        .maxPendingAcquires(s.maxPending())
                         .applicationName("sluice-bench-interactive").sessionSetting("search_path", s.schema()).build())
                 .lane(LaneConfig.builder(Lane.BACKGROUND).maxSize(background).acquireTimeout(acquire)
+                        .maxPendingAcquires(s.maxPending())
                         .applicationName("sluice-bench-background").sessionSetting("search_path", s.schema()).build())
                 .build().start().block(Duration.ofMinutes(1));
     }
@@ -262,7 +264,8 @@ final class JobBench {
             b.password(server.password());
         }
         ConnectionPool pool = new ConnectionPool(ConnectionPoolConfiguration.builder(new PostgresqlConnectionFactory(b.build()))
-                .maxSize(size).initialSize(size).maxAcquireTime(Duration.ofMillis(s.acquireTimeoutMs())).build());
+                .maxSize(size).initialSize(size).maxAcquireTime(Duration.ofMillis(s.acquireTimeoutMs()))
+                .customizer(c -> c.maxPendingAcquire(s.maxPending())).build());
         try {
             pool.warmup().block(Duration.ofMinutes(1));
             Function<Long, Mono<?>> read = id -> Mono.usingWhen(pool.create(), c -> Flux.from(c.createStatement(READ).bind(0, id).execute())
