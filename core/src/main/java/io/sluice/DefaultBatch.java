@@ -105,7 +105,9 @@ final class DefaultBatch implements Batch {
         long[] counts = new long[items.size()];
         AtomicInteger next = new AtomicInteger();
         Lane lane = session.lane();
-        Flux<Long> all = Flux.defer(() -> Flux.fromIterable(groups(items)).concatMap(g -> Flux.from(g.apply(session.connection()))
+        // Sluice's own statements go to the connection itself, not through the raw-connection handle users get
+        Connection connection = session instanceof DefaultSession d ? d.raw() : session.connection();
+        Flux<Long> all = Flux.defer(() -> Flux.fromIterable(groups(items)).concatMap(g -> Flux.from(g.apply(connection))
                 .concatMap(r -> Mono.from(r.getRowsUpdated()).defaultIfEmpty(0L))
                 .doOnNext(n -> counts[next.getAndIncrement()] = n)));
         if (session instanceof DefaultSession d) {
