@@ -258,6 +258,7 @@ final class DefaultDatabase implements Database {
     private static Mono<DefaultSession> open(LaneSource ls, boolean transactional, LaneSettings settings, Attempt a) {
         return ls.acquire().map(c -> {
             DefaultSession s = new DefaultSession(ls.lane(), c, transactional, settings.fetchSize());
+            s.source(ls);
             a.session.set(s);
             return s;
         });

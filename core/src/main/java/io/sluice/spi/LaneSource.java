@@ -62,4 +62,13 @@ public interface LaneSource {
     default <T> Flux<T> guard(Flux<T> unit) {
         return unit;
     }
+
+    /**
+     * Runs {@code sql} (a {@code COPY ... FROM STDIN}) on {@code connection}, sending {@code data} as its
+     * input with backpressure; emits the rows the server copied. Fails by default: a source that can reach
+     * its driver's COPY support overrides it.
+     */
+    default Mono<Long> copyIn(Connection connection, String sql, org.reactivestreams.Publisher<java.nio.ByteBuffer> data) {
+        return Mono.error(new UnsupportedOperationException("this connection source does not support COPY"));
+    }
 }

@@ -98,6 +98,11 @@ public final class Cli {
             sb.append(String.format(Locale.ROOT, "  %-22s %s%n%-24s clients: %s%n", s.name(), s.description(), "",
                     String.join(", ", s.defaultClients())));
         }
+        sb.append(String.format(Locale.ROOT, "  %-22s %s%n", "bulk", "rows/s into one table by row-by-row inserts, "
+                + "batches (Statement.add), multi-row inserts and COPY, against psql \\copy of the same rows; in this JVM"));
+        sb.append(String.format(Locale.ROOT, "  %-22s %s%n", "background-job", "a 1,000,000-user aggregation while interactive "
+                + "reads arrive at --rate: the naive job (long transactions on one shared r2dbc-pool) against Sluice's "
+                + "chunked Job on a background lane; in this JVM"));
         sb.append("""
 
                 Each client runs in a JVM of its own (unless --no-fork): warm-up, then measurement, then its
@@ -205,13 +210,13 @@ public final class Cli {
             }
         }
         try {
-            Scenario sc = Scenarios.get(scenario);
+            Scenario sc = io.sluice.load.bench.Bench.handles(scenario) ? null : Scenarios.get(scenario);
             for (String c : clients) {
                 if (!Clients.known(c)) {
                     throw new UsageException("--clients: unknown client '" + c + "'; known: " + String.join(", ", Clients.names()));
                 }
             }
-            if (clients.isEmpty()) {
+            if (clients.isEmpty() && sc != null) {
                 clients = sc.defaultClients();
             }
         } catch (IllegalArgumentException e) {

@@ -31,6 +31,16 @@ public final class Main {
             System.exit(2);
             return;
         }
+        if (io.sluice.load.bench.Bench.handles(settings.scenario())) {
+            try {
+                boolean met = io.sluice.load.bench.Bench.run(settings, System.out);
+                System.exit(settings.failOnMiss() && !met ? 3 : 0);
+            } catch (Exception e) {
+                System.err.println("sluice-load: the run failed: " + e);
+                System.exit(1);
+            }
+            return;
+        }
         try {
             LoadTest.Outcome outcome = new LoadTest(settings, System.out).run();
             System.exit(settings.failOnMiss() && outcome.missed() ? 3 : 0);

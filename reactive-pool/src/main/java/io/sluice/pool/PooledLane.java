@@ -110,6 +110,20 @@ final class PooledLane implements LaneSource {
         return guard.guard(unit);
     }
 
+    /** COPY through the driver's own support: the lane's connections are r2dbc-postgresql's, under Sluice's wrappers. */
+    @Override
+    public Mono<Long> copyIn(Connection connection, String sql, org.reactivestreams.Publisher<java.nio.ByteBuffer> data) {
+        Object c = connection;
+        while (!(c instanceof io.r2dbc.postgresql.api.PostgresqlConnection) && c instanceof io.r2dbc.spi.Wrapped<?> w) {
+            c = w.unwrap();
+        }
+        if (!(c instanceof io.r2dbc.postgresql.api.PostgresqlConnection pg)) {
+            return Mono.error(new UnsupportedOperationException("COPY needs an r2dbc-postgresql connection, got "
+                    + connection.getClass().getName()));
+        }
+        return pg.copyIn(sql, Flux.from(data).map(io.netty.buffer.Unpooled::wrappedBuffer));
+    }
+
     void borrowFrom(Lending lending) {
         this.lending = lending;
         gate.borrowable(lending::borrowable);

@@ -1,0 +1,311 @@
+package io.sluice.load.bench;
+
+import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
+import io.r2dbc.pool.ConnectionPool;
+import io.r2dbc.pool.ConnectionPoolConfiguration;
+import io.r2dbc.postgresql.PostgresqlConnectionConfiguration;
+import io.r2dbc.postgresql.PostgresqlConnectionFactory;
+import io.r2dbc.spi.Connection;
+import io.r2dbc.spi.Result;
+import io.sluice.Database;
+import io.sluice.Job;
+import io.sluice.JobReport;
+import io.sluice.Lane;
+import io.sluice.RowMapper;
+import io.sluice.load.Settings;
+import io.sluice.load.run.Seeder;
+import io.sluice.pool.LaneConfig;
+import io.sluice.pool.Lanes;
+import io.sluice.pool.ServerConfig;
+import java.io.PrintStream;
+import java.sql.ResultSet;
+import java.sql.Statement;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.SplittableRandom;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.function.Function;
+import org.HdrHistogram.ConcurrentHistogram;
+import reactor.core.Disposable;
+import reactor.core.publisher.Flux;
+import reactor.core.publisher.Mono;
+
+/**
+ * Scenario {@code background-job}: the incident of the plans reproduced. A job aggregates the activity of
+ * {@code --rows} users (at most 1,000,000) while interactive point reads arrive at a fixed rate
+ * ({@code --rate}, default 200/s). Side by side in one run:
+ * <ul>
+ *   <li>idle: the interactive reads alone, on Sluice's interactive lane (the reference p99);</li>
+ *   <li>naive: the job as services write it — one worker per connection of one shared r2dbc-pool (the
+ *       interactive and background sizes together), each holding one transaction over its share of the users
+ *       until the end — and the interactive reads on the same pool;</li>
+ *   <li>sluice: Sluice's {@link Job} on the background lane (one runner per connection, claims with
+ *       {@code SKIP LOCKED}, a commit per chunk), the reads on the interactive lane.</li>
+ * </ul>
+ * Both jobs do the same per-chunk SQL (aggregate a chunk of users, mark them done). Targets for Sluice: zero
+ * interactive failures, interactive p99 within 1.5x of its idle p99, and the job's items/s at least 0.8x the
+ * naive job's.
+ */
+final class JobBench {
+
+    static final String READ = "SELECT v FROM items WHERE id = $1";
+    static final String PROCESS = "INSERT INTO job_totals (user_id, total) SELECT user_id, sum(amount) FROM job_activity "
+            + "WHERE user_id = ANY($1) GROUP BY user_id";
+    static final String DONE = "UPDATE job_users SET state = 'done' WHERE id = ANY($1)";
+    static final int CHUNK = 1_000;
+
+    private final Settings s;
+    private final PrintStream out;
+    private final ServerConfig server;
+    private final int users;
+    private final int interactive;
+    private final int background;
+    private final double rate;
+
+    JobBench(Settings s, PrintStream out) {
+        this.s = s;
+        this.out = out;
+        this.server = s.server();
+        this.users = (int) Math.max(10_000, Math.min(s.rows(), 1_000_000));
+        this.interactive = s.poolSize("interactive", 8);
+        this.background = s.poolSize("background", 8);
+        this.rate = s.rate("interactive", 200);
+    }
+
+    /** Interactive reads at a fixed rate: latency from the moment each was due, failures by type. */
+    static final class Reads {
+        final ConcurrentHistogram latency = new ConcurrentHistogram(TimeUnit.MINUTES.toNanos(2), 3);
+        final AtomicLong ok = new AtomicLong();
+        final AtomicLong failed = new AtomicLong();
+        final Map<String, AtomicLong> errors = new ConcurrentHashMap<>();
+
+        Disposable start(Function<Long, Mono<?>> read, double perSecond, long rows) {
+            SplittableRandom random = new SplittableRandom(42);
+            return Flux.interval(Duration.ofNanos((long) (1e9 / perSecond))).onBackpressureDrop().flatMap(t -> {
+                long id = random.nextLong(1, rows + 1);
+                long due = System.nanoTime();
+                return read.apply(id).timeout(Duration.ofSeconds(30))
+                        .doOnSuccess(x -> {
+                            latency.recordValue(System.nanoTime() - due);
+                            ok.incrementAndGet();
+                        })
+                        .onErrorResume(e -> {
+                            failed.incrementAndGet();
+                            errors.computeIfAbsent(e.getClass().getSimpleName(), k -> new AtomicLong()).incrementAndGet();
+                            return Mono.empty();
+                        });
+            }, 100_000).subscribe();
+        }
+
+        double p99Ms() {
+            return latency.getValueAtPercentile(99) / 1e6;
+        }
+
+        double p50Ms() {
+            return latency.getValueAtPercentile(50) / 1e6;
+        }
+    }
+
+    record Phase(String name, double itemsPerSecond, double seconds, double p50, double p99, long reads, long failed, Map<String, AtomicLong> errors) {
+    }
+
+    boolean run() throws Exception {
+        out.println("sluice-load background-job against " + server.describe() + ": " + users + " users' activity aggregated, "
+                + Bench.fmt(rate) + " interactive reads/s, pools interactive " + interactive + " + background " + background
+                + ", " + s.rounds() + " round(s)");
+        String schema = s.schema();
+        try (java.sql.Connection admin = Bench.admin(server)) {
+            Seeder.ensure(admin, schema, s.rows(), out);
+            seed(admin, schema);
+        }
+        List<Phase> all = new ArrayList<>();
+        for (int round = 1; round <= s.rounds(); round++) {
+            all.add(idle());
+            all.add(naive());
+            all.add(sluice());
+        }
+        Map<String, Object> figures = new LinkedHashMap<>();
+        out.printf("%n%-8s %12s %9s %9s %9s %8s %8s  %s%n", "phase", "items/s", "job s", "p50 ms", "p99 ms", "reads", "failed", "errors");
+        for (Phase p : all) {
+            out.printf("%-8s %12s %9.1f %9.2f %9.2f %8d %8d  %s%n", p.name(), Bench.fmt(p.itemsPerSecond()), p.seconds(), p.p50(), p.p99(),
+                    p.reads(), p.failed(), p.errors());
+        }
+        Map<String, List<Phase>> by = new LinkedHashMap<>();
+        all.forEach(p -> by.computeIfAbsent(p.name(), k -> new ArrayList<>()).add(p));
+        for (Map.Entry<String, List<Phase>> e : by.entrySet()) {
+            Map<String, Object> f = new LinkedHashMap<>();
+            f.put("itemsPerSecond", Bench.median(e.getValue().stream().map(Phase::itemsPerSecond).toList()));
+            f.put("p99Ms", Bench.median(e.getValue().stream().map(Phase::p99).toList()));
+            f.put("p50Ms", Bench.median(e.getValue().stream().map(Phase::p50).toList()));
+            f.put("reads", e.getValue().stream().mapToLong(Phase::reads).sum());
+            f.put("failed", e.getValue().stream().mapToLong(Phase::failed).sum());
+            figures.put(e.getKey(), f);
+        }
+        double idleP99 = Bench.median(by.get("idle").stream().map(Phase::p99).toList());
+        double sluiceP99 = Bench.median(by.get("sluice").stream().map(Phase::p99).toList());
+        long sluiceFailed = by.get("sluice").stream().mapToLong(Phase::failed).sum();
+        long naiveFailed = by.get("naive").stream().mapToLong(Phase::failed).sum();
+        double items = Bench.median(by.get("sluice").stream().map(Phase::itemsPerSecond).toList())
+                / Bench.median(by.get("naive").stream().map(Phase::itemsPerSecond).toList());
+        double p99Ratio = sluiceP99 / Math.max(0.001, idleP99);
+        return Bench.finish(s, out, "background-job", figures, List.of(
+                new Bench.Verdict("sluice-no-interactive-failures", "zero interactive failures while Sluice's job runs", sluiceFailed == 0,
+                        sluiceFailed + " failed (the naive job's: " + naiveFailed + ")", "0"),
+                new Bench.Verdict("sluice-interactive-p99", "interactive p99 during Sluice's job within 1.5x of idle", p99Ratio <= 1.5,
+                        Bench.fmt(p99Ratio) + "x (" + Bench.fmt(sluiceP99) + " vs " + Bench.fmt(idleP99) + " ms)",
+                        "<= 1.5x, or the server's contention floor (load-tests/scripts/server-contention.sh)"),
+                new Bench.Verdict("sluice-job-throughput", "Sluice's chunked job at least 0.8x the naive job's items/s", items >= 0.8,
+                        Bench.fmt(items) + "x", ">= 0.8x")));
+    }
+
+    private void seed(java.sql.Connection admin, String schema) throws Exception {
+        try (Statement st = admin.createStatement()) {
+            st.execute("CREATE TABLE IF NOT EXISTS " + schema + ".job_users (id int PRIMARY KEY, state text NOT NULL DEFAULT 'pending')");
+            st.execute("CREATE TABLE IF NOT EXISTS " + schema + ".job_activity (user_id int NOT NULL, amount int NOT NULL)");
+            st.execute("CREATE TABLE IF NOT EXISTS " + schema + ".job_totals (user_id int NOT NULL, total bigint NOT NULL)");
+            long have;
+            try (ResultSet r = st.executeQuery("SELECT count(*) FROM " + schema + ".job_users")) {
+                r.next();
+                have = r.getLong(1);
+            }
+            if (have != users) {
+                out.println("seeding " + users + " users and " + 2 * users + " activity rows (once; later runs reuse them) ...");
+                st.execute("TRUNCATE " + schema + ".job_users, " + schema + ".job_activity");
+                st.execute("INSERT INTO " + schema + ".job_users (id) SELECT g FROM generate_series(1, " + users + ") g");
+                st.execute("INSERT INTO " + schema + ".job_activity SELECT g % " + users + " + 1, g % 97 FROM generate_series(1, " + 2 * users + ") g");
+                st.execute("CREATE INDEX IF NOT EXISTS job_activity_user ON " + schema + ".job_activity (user_id)");
+                st.execute("ANALYZE " + schema + ".job_users");
+                st.execute("ANALYZE " + schema + ".job_activity");
+            }
+        }
+    }
+
+    private void reset() throws Exception {
+        try (java.sql.Connection admin = Bench.admin(server); Statement st = admin.createStatement()) {
+            st.execute("UPDATE " + s.schema() + ".job_users SET state = 'pending' WHERE state <> 'pending'");
+            st.execute("TRUNCATE " + s.schema() + ".job_totals");
+            st.execute("VACUUM ANALYZE " + s.schema() + ".job_users");
+        }
+    }
+
+    private Lanes sluiceLanes() {
+        Duration acquire = Duration.ofMillis(s.acquireTimeoutMs());
+        return Lanes.builder(server).checkBudget(false).meterRegistry(new SimpleMeterRegistry())
+                .lane(LaneConfig.builder(Lane.INTERACTIVE).maxSize(interactive).minIdle(interactive).acquireTimeout(acquire)
+                        .maxPendingAcquires(s.maxPending())
+                        .applicationName("sluice-bench-interactive").sessionSetting("search_path", s.schema()).build())
+                .lane(LaneConfig.builder(Lane.BACKGROUND).maxSize(background).acquireTimeout(acquire)
+                        .maxPendingAcquires(s.maxPending())
+                        .applicationName("sluice-bench-background").sessionSetting("search_path", s.schema()).build())
+                .build().start().block(Duration.ofMinutes(1));
+    }
+
+    private static Mono<String> read(Database db, long id) {
+        return db.sql(Lane.INTERACTIVE, READ).bind(1, id).map(RowMapper.column(String.class)).one();
+    }
+
+    private Phase idle() throws Exception {
+        try (Lanes lanes = sluiceLanes()) {
+            Database db = lanes.database();
+            warm(id -> read(db, id));
+            Reads reads = new Reads();
+            Disposable d = reads.start(id -> read(db, id), rate, s.rows());
+            Mono.delay(Duration.ofSeconds(10)).block();
+            d.dispose();
+            return new Phase("idle", 0, 10, reads.p50Ms(), reads.p99Ms(), reads.ok.get(), reads.failed.get(), reads.errors);
+        }
+    }
+
+    /** A few seconds of reads so that the measured phases do not pay the JIT's warm-up. */
+    private void warm(Function<Long, Mono<?>> read) {
+        Reads w = new Reads();
+        Disposable d = w.start(read, rate, s.rows());
+        Mono.delay(Duration.ofSeconds(3)).block();
+        d.dispose();
+    }
+
+    private Phase sluice() throws Exception {
+        reset();
+        try (Lanes lanes = sluiceLanes()) {
+            Database db = lanes.database();
+            warm(id -> read(db, id));
+            Job<Integer> job = Job.<Integer>builder(db, Lane.BACKGROUND, "aggregate-activity")
+                    .claim("SELECT id FROM job_users WHERE state = 'pending' ORDER BY id LIMIT $1 FOR UPDATE SKIP LOCKED",
+                            RowMapper.column(Integer.class))
+                    .key(id -> id)
+                    .process((session, ids) -> session.sql(PROCESS).bind(1, ids.toArray(new Integer[0])).rowsUpdated())
+                    .markDone(DONE)
+                    .markFailed("UPDATE job_users SET state = 'failed' WHERE id = $1 AND $2::text IS NOT NULL")
+                    .chunkSize(CHUNK).maxChunkSize(5 * CHUNK)
+                    .build();
+            Reads reads = new Reads();
+            Disposable d = reads.start(id -> read(db, id), rate, s.rows());
+            long start = System.nanoTime();
+            List<JobReport> reports = Flux.range(0, background).flatMap(i -> job.run(), background).collectList().block(Duration.ofMinutes(30));
+            double secs = (System.nanoTime() - start) / 1e9;
+            d.dispose();
+            long done = reports.stream().mapToLong(JobReport::done).sum();
+            return new Phase("sluice", done / secs, secs, reads.p50Ms(), reads.p99Ms(), reads.ok.get(), reads.failed.get(), reads.errors);
+        }
+    }
+
+    private Phase naive() throws Exception {
+        reset();
+        int size = interactive + background;
+        PostgresqlConnectionConfiguration.Builder b = PostgresqlConnectionConfiguration.builder().host(server.host()).port(server.port())
+                .database(server.database()).username(server.user()).applicationName("sluice-bench-shared")
+                .options(Map.of("search_path", s.schema()));
+        if (server.password() != null) {
+            b.password(server.password());
+        }
+        ConnectionPool pool = new ConnectionPool(ConnectionPoolConfiguration.builder(new PostgresqlConnectionFactory(b.build()))
+                .maxSize(size).initialSize(size).maxAcquireTime(Duration.ofMillis(s.acquireTimeoutMs()))
+                .customizer(c -> c.maxPendingAcquire(s.maxPending())).build());
+        try {
+            pool.warmup().block(Duration.ofMinutes(1));
+            Function<Long, Mono<?>> read = id -> Mono.usingWhen(pool.create(), c -> Flux.from(c.createStatement(READ).bind(0, id).execute())
+                    .concatMap(r -> r.map((row, m) -> row.get(0, String.class))).then(), Connection::close);
+            warm(read);
+            Reads reads = new Reads();
+            Disposable d = reads.start(read, rate, s.rows());
+            long start = System.nanoTime();
+            Flux.range(0, size).flatMap(w -> worker(pool, w, size), size).then().block(Duration.ofMinutes(30));
+            double secs = (System.nanoTime() - start) / 1e9;
+            d.dispose();
+            return new Phase("naive", users / secs, secs, reads.p50Ms(), reads.p99Ms(), reads.ok.get(), reads.failed.get(), reads.errors);
+        } finally {
+            pool.disposeLater().block(Duration.ofSeconds(30));
+        }
+    }
+
+    /** One naive worker: one connection and one transaction over its share of the users, committed at the end. */
+    private Mono<Void> worker(ConnectionPool pool, int w, int workers) {
+        int from = (int) ((long) w * users / workers) + 1;
+        int to = (int) ((long) (w + 1) * users / workers);
+        return Mono.usingWhen(pool.create().retry(), c -> exec(c, "BEGIN")
+                        .then(Flux.range(0, (to - from) / CHUNK + 1).concatMap(k -> {
+                            int lo = from + k * CHUNK;
+                            int hi = Math.min(to, lo + CHUNK - 1);
+                            return Flux.from(c.createStatement("SELECT id FROM job_users WHERE id BETWEEN $1 AND $2 AND state = 'pending' ORDER BY id")
+                                            .bind(0, lo).bind(1, hi).execute())
+                                    .concatMap(r -> r.map((row, m) -> row.get(0, Integer.class))).collectList()
+                                    .flatMap(ids -> ids.isEmpty() ? Mono.empty()
+                                            : run(c, PROCESS, ids.toArray(new Integer[0])).then(run(c, DONE, ids.toArray(new Integer[0]))));
+                        }).then())
+                        .then(exec(c, "COMMIT")),
+                Connection::close);
+    }
+
+    private static Mono<Void> exec(Connection c, String sql) {
+        return Flux.from(c.createStatement(sql).execute()).concatMap(Result::getRowsUpdated).then();
+    }
+
+    private static Mono<Void> run(Connection c, String sql, Object array) {
+        return Flux.from(c.createStatement(sql).bind(0, array).execute()).concatMap(Result::getRowsUpdated).then();
+    }
+}
