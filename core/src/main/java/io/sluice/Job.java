@@ -54,8 +54,11 @@ public final class Job<T> {
     private final int maxChunkSize;
     private final @Nullable Duration targetChunkTime;
     private final int chunkRetries;
+    private final int concurrency;
+    private final @Nullable String remainingSql;
     private volatile int chunkSize;
     private final Sinks.Many<FailedItem<T>> failures = Sinks.many().multicast().directBestEffort();
+    private final Sinks.Many<JobProgress> progress = Sinks.many().multicast().directBestEffort();
 
     private Job(Builder<T> b) {
         this.db = b.db;
@@ -71,6 +74,8 @@ public final class Job<T> {
         this.targetChunkTime = b.targetChunkTime;
         this.chunkRetries = b.chunkRetries;
         this.chunkSize = b.chunkSize;
+        this.concurrency = b.concurrency;
+        this.remainingSql = b.remainingSql;
     }
 
     public static <T> Builder<T> builder(Database db, Lane lane, String name) {
@@ -95,32 +100,69 @@ public final class Job<T> {
     }
 
     /**
-     * Claims and processes chunks until the claim query finds nothing. Cold; cancel stops it, rolling back
-     * the chunk in progress.
+     * Where the run stands after each committed chunk (hot, like {@link #failures()}; a slow subscriber
+     * misses updates, never slows the job).
+     */
+    public Flux<JobProgress> progress() {
+        return progress.asFlux();
+    }
+
+    /**
+     * Claims and processes chunks until the claim query finds nothing, {@code concurrency} chunks at a time
+     * (each on a connection of its own). Cold; cancel stops it, rolling back the chunks in progress.
      */
     public Mono<JobReport> run() {
         return Mono.defer(() -> {
-            long start = System.nanoTime();
-            AtomicLong done = new AtomicLong();
-            AtomicLong failed = new AtomicLong();
-            AtomicLong chunks = new AtomicLong();
-            AtomicLong retries = new AtomicLong();
-            return Mono.defer(() -> chunk(done, failed, chunks))
-                    .retryWhen(Retry.backoff(chunkRetries, Duration.ofMillis(100)).maxBackoff(Duration.ofSeconds(5))
-                            .filter(Job::transientFailure).doBeforeRetry(s -> retries.incrementAndGet())
-                            .onRetryExhaustedThrow((spec, signal) -> signal.failure()))
-                    .repeat()
-                    .takeUntil(claimed -> claimed == 0)
-                    .then(Mono.fromSupplier(() -> new JobReport(name, done.get(), failed.get(), chunks.get(), retries.get(),
-                            Duration.ofNanos(System.nanoTime() - start))));
+            Run run = new Run(System.nanoTime());
+            Mono<Long> total = remainingSql == null ? Mono.just(-1L)
+                    : db.sql(lane, remainingSql).map(RowMapper.column(Long.class)).one().defaultIfEmpty(-1L);
+            return total.doOnNext(t -> run.total = t)
+                    .thenMany(Flux.range(0, concurrency).flatMap(i -> loop(run), concurrency))
+                    .then(Mono.fromSupplier(() -> new JobReport(name, run.done.get(), run.failed.get(), run.chunks.get(),
+                            run.retries.get(), Duration.ofNanos(System.nanoTime() - run.start))));
         });
+    }
+
+    /** One run's counts, shared by its concurrent chunk loops. */
+    private static final class Run {
+        final long start;
+        final AtomicLong done = new AtomicLong();
+        final AtomicLong failed = new AtomicLong();
+        final AtomicLong chunks = new AtomicLong();
+        final AtomicLong retries = new AtomicLong();
+        volatile long total = -1;
+
+        Run(long start) {
+            this.start = start;
+        }
+    }
+
+    /** Chunks one after another until none is left to claim. */
+    private Mono<Void> loop(Run run) {
+        return Mono.defer(() -> chunk(run))
+                .retryWhen(Retry.backoff(chunkRetries, Duration.ofMillis(100)).maxBackoff(Duration.ofSeconds(5))
+                        .filter(Job::transientFailure).doBeforeRetry(s -> run.retries.incrementAndGet())
+                        .onRetryExhaustedThrow((spec, signal) -> signal.failure()))
+                .repeat()
+                .takeUntil(claimed -> claimed == 0)
+                .then();
+    }
+
+    private void publish(Run run) {
+        long d = run.done.get();
+        long f = run.failed.get();
+        double secs = (System.nanoTime() - run.start) / 1e9;
+        double rate = secs <= 0 ? 0 : (d + f) / secs;
+        Long remaining = run.total < 0 ? null : Math.max(0, run.total - d - f);
+        Duration eta = remaining == null || rate <= 0 ? null : Duration.ofMillis((long) (remaining / rate * 1000));
+        progress.tryEmitNext(new JobProgress(name, d, f, run.chunks.get(), rate, remaining, eta));
     }
 
     private record Outcome<T>(List<T> items, List<FailedItem<T>> failed) {
     }
 
     /** One chunk in one transaction; emits how many items it claimed. */
-    private Mono<Integer> chunk(AtomicLong done, AtomicLong failed, AtomicLong chunks) {
+    private Mono<Integer> chunk(Run run) {
         int size = chunkSize;
         long start = System.nanoTime();
         return db.inTransaction(lane, s -> {
@@ -130,11 +172,12 @@ public final class Job<T> {
                             : isolate(s, items, failedHere).thenReturn(new Outcome<>(items, failedHere)));
         }).map(o -> {
             if (!o.items().isEmpty()) {
-                chunks.incrementAndGet();
-                done.addAndGet(o.items().size() - o.failed().size());
-                failed.addAndGet(o.failed().size());
+                run.chunks.incrementAndGet();
+                run.done.addAndGet(o.items().size() - o.failed().size());
+                run.failed.addAndGet(o.failed().size());
                 o.failed().forEach(f -> failures.tryEmitNext(f));
                 adapt(o.items().size(), size, System.nanoTime() - start);
+                publish(run);
             }
             return o.items().size();
         });
@@ -209,6 +252,8 @@ public final class Job<T> {
         private int maxChunkSize = 10_000;
         private @Nullable Duration targetChunkTime = Duration.ofSeconds(1);
         private int chunkRetries = 5;
+        private int concurrency = 1;
+        private @Nullable String remainingSql;
 
         private Builder(Database db, Lane lane, String name) {
             this.db = db;
@@ -271,6 +316,21 @@ public final class Job<T> {
             return this;
         }
 
+        /** Chunks in progress at once, each on a connection of the lane (default 1; at most the lane's size helps). */
+        public Builder<T> concurrency(int chunks) {
+            this.concurrency = chunks;
+            return this;
+        }
+
+        /**
+         * A query counting the items left ({@code SELECT count(*) ... WHERE state = 'pending'}), run once when a
+         * run starts, for the remaining items and ETA of {@link Job#progress()}. Optional.
+         */
+        public Builder<T> remaining(@Nullable String countSql) {
+            this.remainingSql = countSql;
+            return this;
+        }
+
         public Job<T> build() {
             require(db != null, "db", "give the Database the job runs on");
             require(lane != null, "lane", "give the lane the job runs on (usually Lane.BACKGROUND)");
@@ -290,6 +350,7 @@ public final class Job<T> {
             require(maxChunkSize >= chunkSize, "maxChunkSize", "must be at least chunkSize (" + chunkSize + "), was " + maxChunkSize);
             require(targetChunkTime == null || (!targetChunkTime.isNegative() && !targetChunkTime.isZero()), "targetChunkTime",
                     "must be positive, or null for a fixed chunk size");
+            require(concurrency >= 1, "concurrency", "must be at least 1, was " + concurrency);
             require(chunkRetries >= 0, "chunkRetries", "must be 0 or more, was " + chunkRetries);
             return new Job<>(this);
         }

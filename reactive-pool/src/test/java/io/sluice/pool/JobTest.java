@@ -60,6 +60,10 @@ class JobTest {
     }
 
     private Job<Integer> job(Database on, int chunk, Duration target) {
+        return builder(on, chunk, target).build();
+    }
+
+    private Job.Builder<Integer> builder(Database on, int chunk, Duration target) {
         return Job.<Integer>builder(on, LANE, "test-job")
                 .claim("SELECT id FROM job_item WHERE state = 'pending' ORDER BY id LIMIT $1 FOR UPDATE SKIP LOCKED", RowMapper.column(Integer.class))
                 .key(id -> id)
@@ -74,8 +78,7 @@ class JobTest {
                 .markDone("UPDATE job_item SET state = 'done' WHERE id = ANY($1)")
                 .markFailed("UPDATE job_item SET state = 'failed', error = $2 WHERE id = $1")
                 .chunkSize(chunk)
-                .targetChunkTime(target)
-                .build();
+                .targetChunkTime(target);
     }
 
     private long sql(String query) {
@@ -98,10 +101,19 @@ class JobTest {
         int n = 100_000;
         items(n);
         List<FailedItem<Integer>> dead = new CopyOnWriteArrayList<>();
-        Job<Integer> job = job(db, 500);
+        List<io.sluice.JobProgress> progress = new CopyOnWriteArrayList<>();
+        Job<Integer> job = builder(db, 500, Duration.ofSeconds(1)).concurrency(2)
+                .remaining("SELECT count(*) FROM job_item WHERE state = 'pending'").build();
         Disposable d = job.failures().subscribe(dead::add);
+        Disposable p = job.progress().subscribe(progress::add);
         JobReport report = job.run().block(Duration.ofMinutes(3));
         d.dispose();
+        p.dispose();
+        io.sluice.JobProgress last = progress.stream().max(java.util.Comparator.comparingLong(x -> x.done() + x.failed())).orElseThrow();
+        assertThat(last.done() + last.failed()).isEqualTo(n);
+        assertThat(last.remaining()).isZero();
+        assertThat(progress.get(0).eta()).isNotNull();
+        assertThat(progress.get(0).itemsPerSecond()).isPositive();
         assertExactlyOnce(n);
         assertThat(report.failed()).isEqualTo(19);                 // 9 multiples of 10007, 10 of 9973
         assertThat(report.done()).isEqualTo(n - 19);
