@@ -116,7 +116,10 @@ final class AlertEngine {
     }
 
     static String format(double v) {
-        return v == Math.rint(v) && Math.abs(v) < 1e15 ? Long.toString((long) v) : String.format("%.3g", v);
+        if (v == Math.rint(v) && Math.abs(v) < 1e15) {
+            return Long.toString((long) v);
+        }
+        return Math.abs(v) >= 100 ? String.format("%.0f", v) : String.format("%.3g", v);
     }
 
     void close() {
