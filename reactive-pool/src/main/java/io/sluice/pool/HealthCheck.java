@@ -55,8 +55,7 @@ final class HealthCheck {
             }
         }
         LaneConnections.Failure failure = lane.pool().lastConnectFailure();
-        long connected = lane.pool().lastConnectedNanos();
-        if (failure != null && f.connectionsOpen() == 0 && (connected == 0 || failure.atNanos() - connected > 0)) {
+        if (failure != null && cannotConnect(lane, f.connectionsOpen())) {
             status = HealthStatus.DOWN;
             long ago = TimeUnit.NANOSECONDS.toSeconds(System.nanoTime() - failure.atNanos());
             reasons.add("no connection can be made: none is open and the last attempt failed " + ago + " s ago ("
@@ -75,6 +74,17 @@ final class HealthCheck {
                     f.connectionsUsed(), f.maxSize(), policy.laneUtilisation() * 100, policy.laneWaiting()));
         }
         return new LaneHealth(f.lane(), status, reasons, f);
+    }
+
+    /**
+     * Whether no connection of the lane is open and its last attempt to open one failed (after its last
+     * success). {@link Monitor} then tries to open one per probe interval, so a lane that nothing uses does
+     * not stay DOWN after the server is back.
+     */
+    static boolean cannotConnect(PooledLane lane, int open) {
+        LaneConnections.Failure failure = lane.pool().lastConnectFailure();
+        long connected = lane.pool().lastConnectedNanos();
+        return failure != null && open == 0 && (connected == 0 || failure.atNanos() - connected > 0);
     }
 
     private static String describe(@Nullable Throwable e) {

@@ -33,6 +33,9 @@ final class Monitor {
     private final @Nullable Duration statsInterval;
     private final Scheduler scheduler;
     private final boolean probeOnTick;
+    private final Duration probeInterval;
+    /** Per lane that cannot connect: when (scheduler millis) its last reconnect attempt started. */
+    private final Map<Lane, Long> reconnects = new java.util.concurrent.ConcurrentHashMap<>();
 
     Monitor(List<PooledLane> lanes, Duration probeInterval, HealthPolicy policy, List<AlertRule> rules,
             Duration alertInterval, @Nullable Duration statsInterval, Scheduler scheduler) {
@@ -48,6 +51,7 @@ final class Monitor {
         this.statsInterval = statsInterval;
         this.scheduler = scheduler;
         this.probeOnTick = rules.stream().anyMatch(AlertRule::server);
+        this.probeInterval = probeInterval;
     }
 
     Disposable start() {
@@ -73,7 +77,7 @@ final class Monitor {
             checks.get(samplers.get(i).lane().lane()).observe(figures.get(i), now);
         }
         if (probeOnTick) {
-            probe.current().subscribe(null, e -> { });
+            refresh().subscribe(null, e -> { });
         }
         return alerts.isEmpty() ? List.of() : alerts.evaluate(now, figures);
     }
@@ -92,7 +96,33 @@ final class Monitor {
     }
 
     Mono<Health> health() {
-        return probe.current().map(s -> currentHealth()).switchIfEmpty(Mono.fromSupplier(this::currentHealth));
+        return refresh().then(Mono.fromSupplier(this::currentHealth));
+    }
+
+    /** The probe, when stale, and a reconnect attempt on each lane that cannot connect, at most one per interval each. */
+    private Mono<Void> refresh() {
+        List<Mono<Void>> work = new ArrayList<>();
+        work.add(probe.current().then());
+        long now = now();
+        for (FigureSampler s : samplers) {
+            PooledLane l = s.lane();
+            if (!l.pool().isClosing() && HealthCheck.cannotConnect(l, l.pool().snapshot().allocated())) {
+                Long last = reconnects.get(l.lane());
+                if (last == null || now - last >= probeInterval.toMillis()) {
+                    reconnects.put(l.lane(), now);
+                    work.add(reconnect(l));
+                }
+            }
+        }
+        return Mono.when(work);
+    }
+
+    /** Opens (and pools) one connection of the lane: its success or failure is what health reads next. */
+    private Mono<Void> reconnect(PooledLane l) {
+        Duration timeout = l.config().acquireTimeout().plus(l.config().validationTimeout());
+        return Mono.usingWhen(l.acquire(), c -> Mono.<Void>empty(), l::release, (c, e) -> l.discard(c), l::discard)
+                .timeout(timeout, scheduler)
+                .onErrorResume(e -> Mono.empty());
     }
 
     Health currentHealth() {
