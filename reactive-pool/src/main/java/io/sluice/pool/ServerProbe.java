@@ -26,10 +26,15 @@ final class ServerProbe {
 
     private static final reactor.util.Logger LOG = reactor.util.Loggers.getLogger(ServerProbe.class);
 
+    /**
+     * Client backends, whoever opened them. A role without pg_read_all_stats sees other roles' sessions with
+     * their application_name but no backend_type: those with a database count (an autovacuum worker among
+     * them may be counted too), the server's own processes (no database) do not. Pinned on PostgreSQL 15.
+     */
     static final String SQL = "SELECT current_setting('max_connections')::int, "
             + "current_setting('superuser_reserved_connections')::int, count(*)::int, "
             + "count(*) FILTER (WHERE application_name = ANY($1))::int "
-            + "FROM pg_stat_activity WHERE backend_type = 'client backend'";
+            + "FROM pg_stat_activity WHERE backend_type = 'client backend' OR (backend_type IS NULL AND datid IS NOT NULL)";
 
     private final List<PooledLane> lanes;
     private final String[] applicationNames;
