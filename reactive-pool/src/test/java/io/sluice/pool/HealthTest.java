@@ -181,6 +181,27 @@ class HealthTest {
     }
 
     @Test
+    void anOrdinaryRoleCountsOtherRolesSessionsToo() {
+        String role = io.sluice.testing.PostgresFixture.uniqueName("hp_role");
+        t.pg().execute("CREATE ROLE " + role + " LOGIN");
+        Lanes other = Lanes.builder(t.pg().server()).checkBudget(false).meterRegistry(new SimpleMeterRegistry())
+                .lane(t.lane(Lane.BACKGROUND).maxSize(1).initialSize(1).build()).build().start().block();
+        try {
+            throughProxy(t.lane(LANE).credentials(role, null).maxSize(2).initialSize(2), Duration.ofMillis(100));
+            ServerHealth s = health().server();
+            assertThat(s.reachable()).isTrue();
+            assertThat(s.thisApplication()).isEqualTo(2);
+            assertThat(s.others()).as("the superuser's lane at least").isGreaterThanOrEqualTo(1);
+            assertThat(s.connections()).isGreaterThanOrEqualTo(3);
+        } finally {
+            other.close();
+            lanes.close();
+            lanes = null;
+            t.pg().execute("DROP ROLE " + role);
+        }
+    }
+
+    @Test
     void aLaneYieldingToAHigherPriorityLaneIsDegraded() {
         throughProxy(t.lane(LANE).maxSize(2), Duration.ofMillis(100));
         lanes.lane(LANE).gate().yieldFactor(0.5);
