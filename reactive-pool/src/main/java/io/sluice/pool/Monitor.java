@@ -23,6 +23,8 @@ import reactor.core.scheduler.Scheduler;
  */
 final class Monitor {
 
+    private static final reactor.util.Logger LOG = reactor.util.Loggers.getLogger(Monitor.class);
+
     private final List<FigureSampler> samplers = new ArrayList<>();
     private final Map<Lane, FigureSampler> byLane = new LinkedHashMap<>();
     private final Map<Lane, HealthCheck> checks = new LinkedHashMap<>();
@@ -56,12 +58,21 @@ final class Monitor {
 
     Disposable start() {
         Disposable.Composite all = Disposables.composite();
-        all.add(Flux.interval(alertInterval, alertInterval, scheduler).onBackpressureDrop().subscribe(t -> tick()));
+        all.add(Flux.interval(alertInterval, alertInterval, scheduler).onBackpressureDrop().subscribe(t -> safely(this::tick)));
         if (statsInterval != null) {
             all.add(Flux.interval(statsInterval, statsInterval, scheduler).onBackpressureDrop()
-                    .subscribe(t -> stats.log(samplers, figures())));
+                    .subscribe(t -> safely(() -> stats.log(samplers, figures()))));
         }
         return all;
+    }
+
+    /** A failing tick is logged and the next one runs: an error would end the interval, and the watching with it. */
+    private static void safely(Runnable r) {
+        try {
+            r.run();
+        } catch (RuntimeException e) {
+            LOG.warn("lanes monitor tick failed; the next tick runs as usual", e);
+        }
     }
 
     private long now() {
