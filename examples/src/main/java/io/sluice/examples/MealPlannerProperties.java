@@ -19,6 +19,7 @@ import org.springframework.boot.context.properties.bind.DefaultValue;
  * @param exportTimeout     the deadline of {@code GET /export} when it sends no {@code X-Request-Timeout}
  * @param retryAfter        the {@code Retry-After} sent with 503 when a lane is overloaded
  * @param closeGrace        how long shutdown lets in-flight database work finish
+ * @param healthProbeInterval how long a health probe's answer (the server's connections, whether it answers) is reused
  */
 @ConfigurationProperties("meal-planner")
 public record MealPlannerProperties(
@@ -30,7 +31,8 @@ public record MealPlannerProperties(
         @DefaultValue("30s") Duration maxRequestTimeout,
         @DefaultValue("10m") Duration exportTimeout,
         @DefaultValue("1s") Duration retryAfter,
-        @DefaultValue("5s") Duration closeGrace) {
+        @DefaultValue("5s") Duration closeGrace,
+        @DefaultValue("10s") Duration healthProbeInterval) {
 
     private static final Pattern IDENTIFIER = Pattern.compile("[a-z_][a-z0-9_]{0,62}");
 

@@ -47,6 +47,7 @@ public class SluiceConfiguration {
         Lanes lanes = Lanes.builder(server)
                 .meterRegistry(meters)                     // sluice.* meters, under /actuator/metrics
                 .closeGracePeriod(props.closeGrace())
+                .healthProbeInterval(props.healthProbeInterval())   // /lanes/health and /actuator/health reuse a probe this long
                 .lane(LaneConfig.builder(Lane.INTERACTIVE)
                         .maxSize(interactive.maxSize())
                         .minIdle(Math.min(2, interactive.maxSize()))

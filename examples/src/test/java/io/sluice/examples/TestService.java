@@ -28,6 +28,11 @@ final class TestService {
     final WebTestClient client;
 
     TestService(String... properties) {
+        this(PostgresFixture.get().server(), properties);
+    }
+
+    /** The service connecting to {@code server} (e.g. a fault proxy in front of the fixture's server). */
+    TestService(ServerConfig server, String... properties) {
         List<String> props = new ArrayList<>(List.of(
                 "server.port=0",
                 "spring.main.banner-mode=off",
@@ -38,7 +43,7 @@ final class TestService {
             context = new SpringApplicationBuilder(MealPlannerApplication.class)
                     .main(MealPlannerApplication.class)
                     // the fixture's server instead of ServerConfig.fromEnvironment() (the bean is @ConditionalOnMissingBean)
-                    .initializers(ctx -> ctx.getBeanFactory().registerSingleton("serverConfig", pg.server()))
+                    .initializers(ctx -> ctx.getBeanFactory().registerSingleton("serverConfig", server))
                     .properties(props.toArray(String[]::new))
                     .run();
         } catch (RuntimeException e) {

@@ -55,6 +55,9 @@ final class AdmissionGate {
     private final long[] latencies = new long[LATENCY_WINDOW];
     private int latencyCount;
 
+    /** Recent admission waits, for the p95 wait that health and alerts read. */
+    final WaitRing waits = new WaitRing();
+
     final LongAdder admitted = new LongAdder();
     final LongAdder rejected = new LongAdder();
     final LongAdder queueTimeouts = new LongAdder();
@@ -131,6 +134,7 @@ final class AdmissionGate {
                 admitted.increment();
                 u.startNanos = System.nanoTime();
                 u.inFlightAtStart = inFlight;
+                waits.record(u.startNanos, 0);
             } else if (queue.size() >= maxQueue) {
                 u.state.set(DONE);
                 rejected.increment();
@@ -321,6 +325,8 @@ final class AdmissionGate {
 
     private void timeout(Unit<?> w) {
         queueTimeouts.increment();
+        long now = System.nanoTime();
+        waits.record(now, now - w.requestedNanos);   // a wait that ended in a timeout is a wait too
         io.sluice.PoolSnapshot s = pool.get();
         w.refused(new io.sluice.AdmissionTimeoutException("[lane " + lane.name() + "] no connection available after "
                 + queueTimeout.toMillis() + " ms (acquireTimeout=" + queueTimeout.toMillis() + " ms): "
@@ -372,6 +378,7 @@ final class AdmissionGate {
                 next.startNanos = System.nanoTime();
                 next.inFlightAtStart = inFlight;
             }
+            waits.record(next.startNanos, next.startNanos - next.requestedNanos);
             next.context = next.actual.currentContext().put(WAITED, next.startNanos - next.requestedNanos);
             next.start();
         }

@@ -30,6 +30,8 @@ final class LaneConnections {
     private final String borrowSql;
     private final InitializingFactory factory;
     private final AtomicReference<Failure> lastConnectFailure = new AtomicReference<>();
+    /** When a connection was last opened (System.nanoTime), or 0: with the last failure, tells health "none can be made". */
+    private volatile long lastConnectedNanos;
     private final Consumer<Connection> created;
 
     record Failure(Throwable error, long atNanos) {
@@ -69,6 +71,11 @@ final class LaneConnections {
 
     @Nullable Failure lastConnectFailure() {
         return lastConnectFailure.get();
+    }
+
+    /** When a connection of this lane was last opened (System.nanoTime), or 0 when none ever was. */
+    long lastConnectedNanos() {
+        return lastConnectedNanos;
     }
 
     private static PostgresqlConnectionConfiguration driverConfig(ServerConfig server, LaneConfig config) {
@@ -154,6 +161,7 @@ final class LaneConnections {
                         .onErrorResume(e -> Mono.from(c.close()).onErrorResume(x -> Mono.empty()).then(Mono.error(e))));
             }
             return created.doOnNext(LaneConnections.this.created)
+                    .doOnNext(c -> lastConnectedNanos = System.nanoTime())
                     .doOnError(e -> lastConnectFailure.set(new Failure(e, System.nanoTime())));
         }
 

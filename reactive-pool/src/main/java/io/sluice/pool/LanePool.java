@@ -17,6 +17,7 @@ import java.time.Duration;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicReference;
+import org.jspecify.annotations.Nullable;
 import reactor.core.publisher.Mono;
 import reactor.core.CoreSubscriber;
 import reactor.pool.InstrumentedPool;
@@ -427,6 +428,16 @@ final class LanePool {
 
     Mono<Integer> warmup() {
         return pool.warmup();
+    }
+
+    /** The lane's last failure to open a connection, or null (for health). */
+    LaneConnections.@Nullable Failure lastConnectFailure() {
+        return connections.lastConnectFailure();
+    }
+
+    /** When a connection of this lane was last opened (System.nanoTime), or 0 (for health). */
+    long lastConnectedNanos() {
+        return connections.lastConnectedNanos();
     }
 
     void stopAdmitting() {

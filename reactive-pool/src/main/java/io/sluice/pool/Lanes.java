@@ -61,6 +61,8 @@ public final class Lanes implements ConnectionSource, AutoCloseable {
     private volatile Disposable priority = reactor.core.Disposables.single();
     private volatile Disposable refill = reactor.core.Disposables.single();
     private final LeakReports leaks;
+    private final Monitor monitor;
+    private volatile Disposable watch = reactor.core.Disposables.single();
 
     private Lanes(Builder b) {
         this.server = b.server;
@@ -96,6 +98,8 @@ public final class Lanes implements ConnectionSource, AutoCloseable {
         this.priorityControl = new PriorityControl(all);
         this.maintenance = new Maintenance(all, b.meters);
         this.database = Database.over(this);
+        this.monitor = new Monitor(all, b.healthProbeInterval, b.healthPolicy, b.alertRules, b.alertInterval,
+                b.statsLogInterval, b.scheduler);
     }
 
     public static Builder builder(ServerConfig server) {
@@ -124,6 +128,7 @@ public final class Lanes implements ConnectionSource, AutoCloseable {
                 .doOnSuccess(v -> {
                     refill = maintenance.start(scheduler);
                     priority = priorityControl.start(priorityInterval, scheduler);
+                    watch = monitor.start();
                 })
                 .thenReturn(this);
     }
@@ -269,6 +274,47 @@ public final class Lanes implements ConnectionSource, AutoCloseable {
     }
 
     /**
+     * The lanes' health: each lane's and the server's status, reasons and figures. Cold; never fails. The
+     * server's side comes from a probe (one query on a pooled connection, never a new connection per call)
+     * whose answer is reused for {@code healthProbeInterval}: most calls run no query at all, and concurrent
+     * calls share one probe. While the probe runs, the call waits for it (at most the probing lane's
+     * acquireTimeout + validationTimeout). See {@link #currentHealth()} for an answer that never waits.
+     */
+    public Mono<Health> health() {
+        return monitor.health();
+    }
+
+    /** The lanes' health now, from the live figures and the last probe's answer (none while no probe ran); never touches the network. */
+    public Health currentHealth() {
+        return monitor.currentHealth();
+    }
+
+    /**
+     * Alert transitions (RAISED, CLEARED) of every lane, as they happen. Hot: a subscriber sees those after
+     * it subscribed, none replayed ({@link #activeAlerts()} has those raised now); a subscriber that cannot
+     * keep up misses events rather than slowing the tick. Completes when the lanes close. Each transition is
+     * also logged once (WARN raised, INFO cleared). Rules: {@link Builder#alerts(AlertRule...)}.
+     */
+    public Flux<AlertEvent> alerts() {
+        return monitor.alerts();
+    }
+
+    /** The alerts raised and not yet cleared, in the order raised. */
+    public java.util.List<AlertEvent> activeAlerts() {
+        return monitor.activeAlerts();
+    }
+
+    /** The lane's live figures, as alert rules see them (rates over the last tick). */
+    public LaneFigures figures(Lane lane) {
+        lane(lane);
+        return monitor.figures(lane);
+    }
+
+    Monitor monitor() {
+        return monitor;
+    }
+
+    /**
      * Stops admitting work on every lane (new work fails with {@link LaneClosedException}), waits up to
      * {@code grace} for in-flight work to hand its connections back, then closes every connection. Work
      * still running after the grace period fails when its connection closes. Idempotent.
@@ -281,6 +327,8 @@ public final class Lanes implements ConnectionSource, AutoCloseable {
             }
             refill.dispose();
             priority.dispose();
+            watch.dispose();
+            monitor.close();
             all.forEach(l -> {
                 l.gate().close();
                 l.pool().stopAdmitting();
@@ -318,6 +366,11 @@ public final class Lanes implements ConnectionSource, AutoCloseable {
         private MeterRegistry meters = io.micrometer.core.instrument.Metrics.globalRegistry;
         private Duration priorityInterval = Duration.ofMillis(200);
         private final List<LoanSpec> loanSpecs = new ArrayList<>();
+        private Duration healthProbeInterval = Duration.ofSeconds(10);
+        private HealthPolicy healthPolicy = HealthPolicy.defaults();
+        private List<AlertRule> alertRules = new ArrayList<>(AlertRule.defaults());
+        private Duration alertInterval = Duration.ofSeconds(1);
+        private @org.jspecify.annotations.Nullable Duration statsLogInterval;
 
         record LoanSpec(Lane from, Lane to, int reserve) {
         }
@@ -399,6 +452,59 @@ public final class Lanes implements ConnectionSource, AutoCloseable {
         }
 
         /**
+         * How long a health probe's answer (the server's connections and max_connections, and whether it
+         * answers at all) is reused by {@link Lanes#health()}; default 10 s. Health checks more frequent than
+         * this run no query.
+         */
+        public Builder healthProbeInterval(Duration interval) {
+            this.healthProbeInterval = Check.positive("healthProbeInterval", interval);
+            return this;
+        }
+
+        /** When saturation makes a lane or the server DEGRADED; default {@link HealthPolicy#defaults()}. */
+        public Builder health(HealthPolicy policy) {
+            this.healthPolicy = Check.notNull("health", policy);
+            return this;
+        }
+
+        /**
+         * The alert rules, replacing the defaults ({@link AlertRule#defaults()}, on unless replaced);
+         * {@code alerts()} with none turns alerting off. To keep the defaults and add one, use
+         * {@link #alert(AlertRule)}.
+         *
+         * @throws ConfigurationException when two rules share a name
+         */
+        public Builder alerts(AlertRule... rules) {
+            List<AlertRule> list = new ArrayList<>();
+            for (AlertRule r : Check.notNull("alerts", rules)) {
+                list.add(Check.notNull("alerts", r));
+            }
+            this.alertRules = list;
+            return this;
+        }
+
+        /** Adds a rule to those configured so far (the defaults unless {@link #alerts(AlertRule...)} replaced them). */
+        public Builder alert(AlertRule rule) {
+            this.alertRules.add(Check.notNull("alert", rule));
+            return this;
+        }
+
+        /** How often the alert rules are evaluated over the lanes' figures (and saturation noted for health); default 1 s. */
+        public Builder alertInterval(Duration interval) {
+            this.alertInterval = Check.positive("alertInterval", interval);
+            return this;
+        }
+
+        /**
+         * Logs one INFO line per lane every {@code interval}: in flight, waiting, limit, connections used, idle
+         * and max, p95 wait, rejections and timeouts since the previous line, breaker state. Off by default.
+         */
+        public Builder statsLogInterval(Duration interval) {
+            this.statsLogInterval = Check.positive("statsLogInterval", interval);
+            return this;
+        }
+
+        /**
          * Validates and builds; opens no connection (see {@link Lanes#start()}).
          *
          * @throws ConfigurationException when no lane is configured
@@ -424,6 +530,13 @@ public final class Lanes implements ConnectionSource, AutoCloseable {
                             + "' cannot share connections: they differ in role, session init, read-only or isolation. "
                             + "Timeouts, application_name and session settings may differ (a borrowed connection is "
                             + "switched to the borrower's and back)");
+                }
+            }
+            java.util.Set<String> ruleNames = new java.util.HashSet<>();
+            for (AlertRule r : alertRules) {
+                if (!ruleNames.add(r.name())) {
+                    throw new ConfigurationException("alerts", "two alert rules are named '" + r.name()
+                            + "'; give each its own name (the defaults' are AlertRule's constants)");
                 }
             }
             return new Lanes(this);

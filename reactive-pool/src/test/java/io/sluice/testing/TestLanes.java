@@ -41,8 +41,13 @@ public final class TestLanes implements AutoCloseable {
 
     /** Builds and starts lanes; the ones of an earlier call are closed first. */
     public Lanes start(LaneConfig... configs) {
+        return start(b -> b, configs);
+    }
+
+    /** Builds and starts lanes with builder settings of the test's own; the ones of an earlier call are closed first. */
+    public Lanes start(java.util.function.UnaryOperator<Lanes.Builder> settings, LaneConfig... configs) {
         closeLanes();
-        Lanes.Builder b = Lanes.builder(pg.server());
+        Lanes.Builder b = settings.apply(Lanes.builder(pg.server()));
         for (LaneConfig c : configs) {
             b.lane(c);
         }
