@@ -24,6 +24,10 @@ final class LeasedConnection implements Connection, Wrapped<Connection> {
     final Connection raw;
     /** Set when it was borrowed from another lane: how to give it back. */
     Lending.@org.jspecify.annotations.Nullable Loan loan;
+    /** When it was lent to the unit (nanoTime), when leases are timed. */
+    long leasedAt;
+    /** The unit's operation, whose meters its wait and use go to; null when leases are not timed. */
+    LaneMeters.@org.jspecify.annotations.Nullable Op op;
 
     LeasedConnection(PooledRef<Connection> ref) {
         this.ref = ref;
