@@ -98,7 +98,7 @@ final class AdmissionGate {
         return new Mono<T>() {
             @Override
             public void subscribe(CoreSubscriber<? super T> actual) {
-                enter(new Unit<>(actual, unit));
+                enter(new Unit<>(actual, unit, true));
             }
         };
     }
@@ -107,7 +107,7 @@ final class AdmissionGate {
         return new Flux<T>() {
             @Override
             public void subscribe(CoreSubscriber<? super T> actual) {
-                enter(new Unit<>(actual, unit));
+                enter(new Unit<>(actual, unit, false));
             }
         };
     }
@@ -171,10 +171,20 @@ final class AdmissionGate {
         int inFlightAtStart;
         /** The caller's context, with how long this unit waited in the queue when it did. */
         @Nullable Context context;
+        /** A Mono's unit: its value is its result, so a cancel after it (block(), next()) is not a cancelled unit. */
+        final boolean mono;
+        /** Written and read by the subscriber that received the value and then cancelled: no fence needed. */
+        boolean valued;
 
-        Unit(CoreSubscriber<? super T> actual, Publisher<? extends T> source) {
+        Unit(CoreSubscriber<? super T> actual, Publisher<? extends T> source, boolean mono) {
             this.actual = actual;
             this.source = source;
+            this.mono = mono;
+        }
+
+        /** The outcome of a unit the caller cancelled: a Mono's whose value was delivered succeeded. */
+        int cancelledOutcome() {
+            return mono && valued ? LaneMeters.SUCCESS : LaneMeters.CANCELLED;
         }
 
         /**
@@ -188,7 +198,7 @@ final class AdmissionGate {
             }
             source.subscribe(this);
             if (!state.compareAndSet(STARTING, RUNNING) && state.compareAndSet(CANCEL_PENDING, DONE)) {
-                release(this, null, LaneMeters.CANCELLED, true);
+                release(this, null, cancelledOutcome(), true);
             }
         }
 
@@ -225,6 +235,7 @@ final class AdmissionGate {
 
         @Override
         public void onNext(T t) {
+            valued = true;
             actual.onNext(t);
         }
 
@@ -235,7 +246,7 @@ final class AdmissionGate {
                 return;                                    // after the caller's cancel: the unit's failure is nobody's
             }
             FailureKind kind = Failures.classify(e);
-            release(this, kind, ended == 1 ? LaneMeters.outcome(kind) : LaneMeters.CANCELLED, true);
+            release(this, kind, ended == 1 ? LaneMeters.outcome(kind) : cancelledOutcome(), true);
             if (ended == 1) {
                 actual.onError(e);
             }
@@ -247,7 +258,7 @@ final class AdmissionGate {
             if (ended == 0) {
                 return;
             }
-            release(this, null, ended == 1 ? LaneMeters.SUCCESS : LaneMeters.CANCELLED, true);
+            release(this, null, ended == 1 ? LaneMeters.SUCCESS : cancelledOutcome(), true);
             if (ended == 1) {
                 actual.onComplete();
             }
@@ -268,7 +279,7 @@ final class AdmissionGate {
                 super.cancel();                            // start() gives the permit back once the subscribe returned
             } else if (state.compareAndSet(RUNNING, DONE)) {
                 super.cancel();
-                release(this, null, LaneMeters.CANCELLED, true);
+                release(this, null, cancelledOutcome(), true);
             } else {
                 super.cancel();
             }

@@ -225,9 +225,10 @@ final class LanePool {
             ref = ref.timeout(wait);
         }
         Mono<LeasedConnection> lent = op == null ? ref.map(this::lease) : ref.map(r -> timed(lease(r), op, start, queued));
+        @SuppressWarnings("unchecked")   // a Mono only produces: a Mono of LeasedConnection is one of Connection (no extra operator)
         Mono<Connection> leased = config.validateRemotely()
                 ? lent.flatMap(this::checkedRemotely)
-                : lent.map(Connection.class::cast);
+                : (Mono<Connection>) (Mono<? extends Connection>) lent;
         return leased.onErrorResume(e -> e == DeadConnection.INSTANCE && deadLeft > 0
                 ? attempt(deadLeft - 1, start, Duration.ofNanos(Math.max(1_000_000L, acquireTimeoutNanos - (System.nanoTime() - start))), op, queued)
                 : Mono.error(acquireFailure(e, start)));
