@@ -44,12 +44,12 @@ final class DefaultDatabase implements Database {
 
     @Override
     public <T> Mono<T> inTransaction(Lane lane, TxOptions options, Function<Session, ? extends Mono<T>> work) {
-        return mono(lane, Objects.requireNonNull(options, "options"), false, work);
+        return named(mono(lane, Objects.requireNonNull(options, "options"), false, work), options.name());
     }
 
     @Override
     public <T> Flux<T> inTransactionMany(Lane lane, TxOptions options, Function<Session, ? extends Publisher<T>> work) {
-        return flux(lane, Objects.requireNonNull(options, "options"), false, work);
+        return named(flux(lane, Objects.requireNonNull(options, "options"), false, work), options.name());
     }
 
     @Override
@@ -63,12 +63,22 @@ final class DefaultDatabase implements Database {
 
             @Override
             public <T> Flux<T> run(Function<DefaultSession, Flux<T>> body, boolean idempotent) {
-                return flux(lane, null, idempotent, s -> body.apply((DefaultSession) s));
+                return run(body, idempotent, null);
             }
 
             @Override
             public <T> Mono<T> runMono(Function<DefaultSession, Mono<T>> body, boolean idempotent) {
-                return mono(lane, null, idempotent, s -> body.apply((DefaultSession) s));
+                return runMono(body, idempotent, null);
+            }
+
+            @Override
+            public <T> Flux<T> run(Function<DefaultSession, Flux<T>> body, boolean idempotent, @Nullable String operation) {
+                return named(flux(lane, null, idempotent, s -> body.apply((DefaultSession) s)), operation);
+            }
+
+            @Override
+            public <T> Mono<T> runMono(Function<DefaultSession, Mono<T>> body, boolean idempotent, @Nullable String operation) {
+                return named(mono(lane, null, idempotent, s -> body.apply((DefaultSession) s)), operation);
             }
 
             @Override
@@ -77,6 +87,15 @@ final class DefaultDatabase implements Database {
                 return ls == null ? 0 : ls.settings().fetchSize();
             }
         }, sql);
+    }
+
+    /** The unit, named for the lane's meters when the caller gave a name (nothing added otherwise). */
+    private static <T> Mono<T> named(Mono<T> unit, @Nullable String operation) {
+        return operation == null ? unit : unit.contextWrite(Operation.named(operation));
+    }
+
+    private static <T> Flux<T> named(Flux<T> unit, @Nullable String operation) {
+        return operation == null ? unit : unit.contextWrite(Operation.named(operation));
     }
 
     /** The lane's source, resolved once per unit; null for a lane the source does not serve. */

@@ -24,6 +24,16 @@ final class DefaultQuery implements Query {
         <T> Mono<T> runMono(Function<DefaultSession, Mono<T>> body, boolean idempotent);
 
         int fetchSize();
+
+        /** As {@link #run}, for a unit named {@code operation} (null: unnamed). */
+        default <T> Flux<T> run(Function<DefaultSession, Flux<T>> body, boolean idempotent, @Nullable String operation) {
+            return run(body, idempotent);
+        }
+
+        /** As {@link #runMono}, for a unit named {@code operation} (null: unnamed). */
+        default <T> Mono<T> runMono(Function<DefaultSession, Mono<T>> body, boolean idempotent, @Nullable String operation) {
+            return runMono(body, idempotent);
+        }
     }
 
     private static final Object UNSET = new Object();
@@ -38,6 +48,7 @@ final class DefaultQuery implements Query {
     private @Nullable BindException mistake;
     private int fetchSize = -1;
     private boolean idempotent;
+    private @Nullable String operation;
     private String @Nullable [] generatedColumns;
 
     DefaultQuery(Runner runner, @Nullable String sql) {
@@ -80,7 +91,7 @@ final class DefaultQuery implements Query {
 
     @Override
     public Query bind(String name, Object value) {
-        return binding(() -> set(named(name), value, ":" + name));
+        return binding(() -> set(namedIndex(name), value, ":" + name));
     }
 
     @Override
@@ -90,7 +101,7 @@ final class DefaultQuery implements Query {
 
     @Override
     public Query bindNull(String name, Class<?> type) {
-        return binding(() -> setNull(named(name), type));
+        return binding(() -> setNull(namedIndex(name), type));
     }
 
     @Override
@@ -108,7 +119,7 @@ final class DefaultQuery implements Query {
     @Override
     public Query bind(String name, @Nullable Object value, Class<?> type) {
         return binding(() -> {
-            int index = named(name);
+            int index = namedIndex(name);
             if (value == null) {
                 setNull(index, type);
             } else {
@@ -146,6 +157,12 @@ final class DefaultQuery implements Query {
     }
 
     @Override
+    public Query named(String operation) {
+        this.operation = Operation.check(operation);
+        return this;
+    }
+
+    @Override
     public Query returningGeneratedValues(String... columns) {
         this.generatedColumns = columns.clone();
         return this;
@@ -164,7 +181,7 @@ final class DefaultQuery implements Query {
         if (mistake != null) {
             return Mono.error(mistake);
         }
-        return runner.runMono(s -> s.track(execute(s, 0).concatMap(Result::getRowsUpdated)).reduce(0L, Long::sum), idempotent);
+        return runner.runMono(s -> s.track(execute(s, 0).concatMap(Result::getRowsUpdated)).reduce(0L, Long::sum), idempotent, operation);
     }
 
     private void set(int index, @Nullable Object value, String placeholder) {
@@ -201,7 +218,7 @@ final class DefaultQuery implements Query {
         return position - 1;
     }
 
-    private int named(String name) {
+    private int namedIndex(String name) {
         ParsedSql parsed = parsed();
         Integer index = parsed.names.get(name);
         if (index == null) {
@@ -270,7 +287,7 @@ final class DefaultQuery implements Query {
                 return Mono.error(mistake);
             }
             return runner.runMono(s -> s.track(execute(s, 0).concatMap(r -> r.map(mapping))).single()
-                    .onErrorMap(e -> sizeError(e, "exactly one row")), idempotent);
+                    .onErrorMap(e -> sizeError(e, "exactly one row")), idempotent, operation);
         }
 
         @Override
@@ -279,7 +296,7 @@ final class DefaultQuery implements Query {
                 return Mono.error(mistake);
             }
             return runner.runMono(s -> s.track(execute(s, 0).concatMap(r -> r.map(mapping))).singleOrEmpty()
-                    .onErrorMap(e -> sizeError(e, "at most one row")), idempotent);
+                    .onErrorMap(e -> sizeError(e, "at most one row")), idempotent, operation);
         }
 
         /** Reactor's own errors of {@code single()} and {@code singleOrEmpty()}, as Sluice's. */
@@ -299,7 +316,7 @@ final class DefaultQuery implements Query {
                 return Flux.error(mistake);
             }
             return runner.run(s -> s.track(execute(s, fetchSize >= 0 ? fetchSize : runner.fetchSize())
-                    .concatMap(r -> r.map(mapping))), idempotent);
+                    .concatMap(r -> r.map(mapping))), idempotent, operation);
         }
     }
 }

@@ -67,6 +67,15 @@ public interface Query {
      */
     Query returningGeneratedValues(String... columns);
 
+    /**
+     * Names this statement for the lane's meters (the {@code operation} tag) and slow-statement reports: a
+     * short fixed label such as {@code "ratings.upsert"}, never a value (see {@link Operation}). Run in a
+     * session ({@link Session#sql(String)}), the unit's own name counts, not this one.
+     *
+     * @throws IllegalArgumentException when the name is null, blank or longer than {@link Operation#MAX_LENGTH}
+     */
+    Query named(String operation);
+
     /** Maps each result row with {@code mapper}. */
     <T> Rows<T> map(RowMapper<T> mapper);
 

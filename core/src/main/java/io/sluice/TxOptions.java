@@ -13,16 +13,18 @@ import org.jspecify.annotations.Nullable;
  */
 public final class TxOptions {
 
-    private static final TxOptions DEFAULTS = new TxOptions(null, null, null, null, false);
+    private static final TxOptions DEFAULTS = new TxOptions(null, null, null, null, false, null);
 
     private final @Nullable Isolation isolation;
     private final @Nullable Boolean readOnly;
     private final @Nullable Duration statementTimeout;
     private final @Nullable Duration lockTimeout;
     private final boolean idempotent;
+    private final @Nullable String name;
 
     private TxOptions(@Nullable Isolation isolation, @Nullable Boolean readOnly, @Nullable Duration statementTimeout,
-                      @Nullable Duration lockTimeout, boolean idempotent) {
+                      @Nullable Duration lockTimeout, boolean idempotent, @Nullable String name) {
+        this.name = name;
         this.isolation = isolation;
         this.readOnly = readOnly;
         this.statementTimeout = statementTimeout;
@@ -46,11 +48,11 @@ public final class TxOptions {
     }
 
     public TxOptions withIsolation(Isolation isolation) {
-        return new TxOptions(Objects.requireNonNull(isolation, "isolation"), readOnly, statementTimeout, lockTimeout, idempotent);
+        return new TxOptions(Objects.requireNonNull(isolation, "isolation"), readOnly, statementTimeout, lockTimeout, idempotent, name);
     }
 
     public TxOptions withReadOnly(boolean readOnly) {
-        return new TxOptions(isolation, readOnly, statementTimeout, lockTimeout, idempotent);
+        return new TxOptions(isolation, readOnly, statementTimeout, lockTimeout, idempotent, name);
     }
 
     /**
@@ -60,12 +62,12 @@ public final class TxOptions {
      *         option unset to keep the lane's default instead)
      */
     public TxOptions withStatementTimeout(Duration timeout) {
-        return new TxOptions(isolation, readOnly, positive("statementTimeout", timeout), lockTimeout, idempotent);
+        return new TxOptions(isolation, readOnly, positive("statementTimeout", timeout), lockTimeout, idempotent, name);
     }
 
     /** Fails any statement of the transaction that waits longer than this for a lock. */
     public TxOptions withLockTimeout(Duration timeout) {
-        return new TxOptions(isolation, readOnly, statementTimeout, positive("lockTimeout", timeout), idempotent);
+        return new TxOptions(isolation, readOnly, statementTimeout, positive("lockTimeout", timeout), idempotent, name);
     }
 
     /**
@@ -73,7 +75,22 @@ public final class TxOptions {
      * failures of it may be retried.
      */
     public TxOptions withIdempotent(boolean idempotent) {
-        return new TxOptions(isolation, readOnly, statementTimeout, lockTimeout, idempotent);
+        return new TxOptions(isolation, readOnly, statementTimeout, lockTimeout, idempotent, name);
+    }
+
+    /**
+     * Names the transaction for the lane's meters (the {@code operation} tag) and slow-statement reports: a
+     * short fixed label such as {@code "menu.generate"}, never a value. See {@link Operation}.
+     *
+     * @throws IllegalArgumentException when the name is null, blank or longer than {@link Operation#MAX_LENGTH}
+     */
+    public TxOptions named(String name) {
+        return new TxOptions(isolation, readOnly, statementTimeout, lockTimeout, idempotent, Operation.check(name));
+    }
+
+    /** The operation name given with {@link #named(String)}, or null. */
+    public @Nullable String name() {
+        return name;
     }
 
     public @Nullable Isolation isolation() {
@@ -103,7 +120,8 @@ public final class TxOptions {
                 readOnly != null ? readOnly : fallback.readOnly,
                 statementTimeout != null ? statementTimeout : fallback.statementTimeout,
                 lockTimeout != null ? lockTimeout : fallback.lockTimeout,
-                idempotent || fallback.idempotent);
+                idempotent || fallback.idempotent,
+                name != null ? name : fallback.name);
     }
 
     static Duration positive(String setting, Duration value) {
@@ -118,17 +136,18 @@ public final class TxOptions {
     public boolean equals(Object o) {
         return o instanceof TxOptions t && t.isolation == isolation && Objects.equals(t.readOnly, readOnly)
                 && Objects.equals(t.statementTimeout, statementTimeout) && Objects.equals(t.lockTimeout, lockTimeout)
-                && t.idempotent == idempotent;
+                && t.idempotent == idempotent && Objects.equals(t.name, name);
     }
 
     @Override
     public int hashCode() {
-        return Objects.hash(isolation, readOnly, statementTimeout, lockTimeout, idempotent);
+        return Objects.hash(isolation, readOnly, statementTimeout, lockTimeout, idempotent, name);
     }
 
     @Override
     public String toString() {
         return "TxOptions[isolation=" + isolation + ", readOnly=" + readOnly + ", statementTimeout=" + statementTimeout
-                + ", lockTimeout=" + lockTimeout + ", idempotent=" + idempotent + "]";
+                + ", lockTimeout=" + lockTimeout + ", idempotent=" + idempotent
+                + (name == null ? "" : ", name=" + name) + "]";
     }
 }

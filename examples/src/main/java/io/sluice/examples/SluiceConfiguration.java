@@ -45,7 +45,7 @@ public class SluiceConfiguration {
         MealPlannerProperties.Interactive interactive = props.interactive();
         MealPlannerProperties.Background background = props.background();
         Lanes lanes = Lanes.builder(server)
-                .meterRegistry(meters)                     // sluice.* meters, under /actuator/metrics
+                .meterRegistry(meters)                     // db.client.connection.* and sluice.* meters, under /actuator/metrics
                 .closeGracePeriod(props.closeGrace())
                 .healthProbeInterval(props.healthProbeInterval())   // /lanes/health and /actuator/health reuse a probe this long
                 .lane(LaneConfig.builder(Lane.INTERACTIVE)

@@ -310,7 +310,7 @@ class MealPlannerApplicationTest {
             client.get().uri("/actuator/metrics/sluice.lane.admitted?tag=lane:interactive").exchange()
                     .expectStatus().isOk()
                     .expectBody(Metric.class).value(m -> assertThat(m.measurements().get(0).value()).isPositive());
-            client.get().uri("/actuator/metrics/sluice.pool.connections?tag=lane:background&tag=state:max").exchange()
+            client.get().uri("/actuator/metrics/db.client.connection.max?tag=db.client.connection.pool.name:background").exchange()
                     .expectStatus().isOk()
                     .expectBody(Metric.class).value(m -> assertThat(m.measurements().get(0).value()).isEqualTo(2.0));
         }

@@ -48,8 +48,8 @@ final class AdmissionGate {
     private volatile IntSupplier borrowable = () -> 0;
     private final Disposable sweeper;
     private volatile Runnable afterRelease = () -> { };
-    /** Told of every finished unit: its latency (queueing included) and its failure, or null. */
-    private volatile java.util.function.BiConsumer<Long, FailureKind> finished = (nanos, failure) -> { };
+    /** Told of every attempt that ends here, admitted or not: see {@link Finished}. */
+    private volatile Finished finished = (nanos, outcome, context) -> { };
     private final java.util.function.Supplier<io.sluice.PoolSnapshot> pool;
 
     private final long[] latencies = new long[LATENCY_WINDOW];
@@ -103,7 +103,7 @@ final class AdmissionGate {
         return new Mono<T>() {
             @Override
             public void subscribe(CoreSubscriber<? super T> actual) {
-                enter(new Unit<>(actual, unit));
+                enter(new Unit<>(actual, unit, true));
             }
         };
     }
@@ -112,7 +112,7 @@ final class AdmissionGate {
         return new Flux<T>() {
             @Override
             public void subscribe(CoreSubscriber<? super T> actual) {
-                enter(new Unit<>(actual, unit));
+                enter(new Unit<>(actual, unit, false));
             }
         };
     }
@@ -181,10 +181,20 @@ final class AdmissionGate {
         int inFlightAtStart;
         /** The caller's context, with how long this unit waited in the queue when it did. */
         @Nullable Context context;
+        /** A Mono's unit: its value is its result, so a cancel after it (block(), next()) is not a cancelled unit. */
+        final boolean mono;
+        /** Written and read by the subscriber that received the value and then cancelled: no fence needed. */
+        boolean valued;
 
-        Unit(CoreSubscriber<? super T> actual, Publisher<? extends T> source) {
+        Unit(CoreSubscriber<? super T> actual, Publisher<? extends T> source, boolean mono) {
             this.actual = actual;
             this.source = source;
+            this.mono = mono;
+        }
+
+        /** The outcome of a unit the caller cancelled: a Mono's whose value was delivered succeeded. */
+        int cancelledOutcome() {
+            return mono && valued ? LaneMeters.SUCCESS : LaneMeters.CANCELLED;
         }
 
         /**
@@ -198,7 +208,7 @@ final class AdmissionGate {
             }
             source.subscribe(this);
             if (!state.compareAndSet(STARTING, RUNNING) && state.compareAndSet(CANCEL_PENDING, DONE)) {
-                release(this, null, true);
+                release(this, null, cancelledOutcome(), true);
             }
         }
 
@@ -218,6 +228,7 @@ final class AdmissionGate {
 
         /** Rejected or timed out in the queue; never ran. */
         void refused(Throwable e) {
+            report(this, LaneMeters.outcome(Failures.classify(e)));
             actual.onError(e);
         }
 
@@ -234,6 +245,7 @@ final class AdmissionGate {
 
         @Override
         public void onNext(T t) {
+            valued = true;
             actual.onNext(t);
         }
 
@@ -243,7 +255,8 @@ final class AdmissionGate {
             if (ended == 0) {
                 return;                                    // after the caller's cancel: the unit's failure is nobody's
             }
-            release(this, Failures.classify(e), true);
+            FailureKind kind = Failures.classify(e);
+            release(this, kind, ended == 1 ? LaneMeters.outcome(kind) : cancelledOutcome(), true);
             if (ended == 1) {
                 actual.onError(e);
             }
@@ -255,7 +268,7 @@ final class AdmissionGate {
             if (ended == 0) {
                 return;
             }
-            release(this, null, true);
+            release(this, null, ended == 1 ? LaneMeters.SUCCESS : cancelledOutcome(), true);
             if (ended == 1) {
                 actual.onComplete();
             }
@@ -268,14 +281,15 @@ final class AdmissionGate {
                 synchronized (AdmissionGate.this) {
                     queue.remove(this);
                 }
+                report(this, LaneMeters.CANCELLED);       // left the queue: a cancelled unit too
             } else if (state.compareAndSet(GRANTED, DONE)) {
                 super.cancel();
-                release(this, null, false);                // admitted, never subscribed
+                release(this, null, LaneMeters.CANCELLED, false);  // admitted, never subscribed
             } else if (state.compareAndSet(STARTING, CANCEL_PENDING)) {
                 super.cancel();                            // start() gives the permit back once the subscribe returned
             } else if (state.compareAndSet(RUNNING, DONE)) {
                 super.cancel();
-                release(this, null, true);
+                release(this, null, cancelledOutcome(), true);
             } else {
                 super.cancel();
             }
@@ -335,16 +349,20 @@ final class AdmissionGate {
                 + "shorten the work, or shed load", lane, queueTimeout, s));
     }
 
-    /** Gives a unit's permit back; {@code ran}: it was subscribed, so its latency is a sample for the limit. */
-    private void release(Unit<?> u, @Nullable FailureKind failure, boolean ran) {
+    /**
+     * Gives a unit's permit back; {@code ran}: it was subscribed, so its latency is a sample for the limit.
+     * {@code outcome}: a {@link LaneMeters} outcome code (success, cancelled, the application's own error or
+     * a failure kind), reported to {@link #onFinished}.
+     */
+    private void release(Unit<?> u, @Nullable FailureKind failure, int outcome, boolean ran) {
         long now = System.nanoTime();
         if (ran) {
             boolean dropped = failure == FailureKind.CONNECTION_UNAVAILABLE || failure == FailureKind.QUERY_TIMEOUT
                     || failure == FailureKind.DEADLINE_EXCEEDED;
             limit.onSample(now - u.startNanos, u.inFlightAtStart, dropped);
             recordLatency(now - u.requestedNanos);
-            finished.accept(now - u.requestedNanos, failure);
         }
+        finished.accept(now - u.requestedNanos, outcome, u.actual.currentContext());
         synchronized (this) {
             inFlight--;
         }
@@ -352,7 +370,22 @@ final class AdmissionGate {
         afterRelease.run();
     }
 
-    void onFinished(java.util.function.BiConsumer<Long, FailureKind> listener) {
+    /** A unit that ended without a permit (rejected, timed out or cancelled while waiting). */
+    private void report(Unit<?> u, int outcome) {
+        finished.accept(System.nanoTime() - u.requestedNanos, outcome, u.actual.currentContext());
+    }
+
+    /** Told of every attempt that ends at this gate, admitted or not. */
+    interface Finished {
+        /**
+         * @param nanos   from its arrival at the gate to its end, waiting included
+         * @param outcome a {@link LaneMeters} outcome code
+         * @param context the caller's context (its operation name)
+         */
+        void accept(long nanos, int outcome, reactor.util.context.ContextView context);
+    }
+
+    void onFinished(Finished listener) {
         this.finished = listener;
     }
 

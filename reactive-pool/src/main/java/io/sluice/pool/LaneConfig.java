@@ -61,6 +61,7 @@ public final class LaneConfig {
     private final @Nullable Duration latencyTarget;
     private final @Nullable Duration leakDetectionThreshold;
     private final int breakerConsecutiveFailures;
+    private final @Nullable Duration slowStatementThreshold;
 
     private LaneConfig(Builder b) {
         this.lane = b.lane;
@@ -98,6 +99,7 @@ public final class LaneConfig {
         this.latencyTarget = b.latencyTarget;
         this.leakDetectionThreshold = b.leakDetectionThreshold;
         this.breakerConsecutiveFailures = b.breakerConsecutiveFailures;
+        this.slowStatementThreshold = b.slowStatementThreshold;
     }
 
     public static Builder builder(Lane lane) {
@@ -152,6 +154,12 @@ public final class LaneConfig {
 
     /** Default of {@link Builder#breakerConsecutiveFailures(int)}. */
     static final int DEFAULT_CONSECUTIVE_FAILURES = 5;
+
+    /** Units that hold a connection longer than this are reported as slow; null when off. Default 5 s. */
+    public @Nullable Duration slowStatementThreshold() { return slowStatementThreshold; }
+
+    /** Units holding a connection longer than this are reported as slow unless the lane says otherwise. */
+    static final Duration DEFAULT_SLOW_STATEMENT_THRESHOLD = Duration.ofSeconds(5);
 
     /**
      * Opens when at least half of the calls of the last 10 s failed for infrastructure reasons (at least
@@ -237,6 +245,7 @@ public final class LaneConfig {
         private @Nullable Duration latencyTarget;
         private @Nullable Duration leakDetectionThreshold;
         private int breakerConsecutiveFailures = DEFAULT_CONSECUTIVE_FAILURES;
+        private @Nullable Duration slowStatementThreshold = DEFAULT_SLOW_STATEMENT_THRESHOLD;
 
         private Builder(Lane lane) {
             this.lane = lane;
@@ -487,6 +496,24 @@ public final class LaneConfig {
          */
         public Builder leakDetectionThreshold(Duration threshold) {
             this.leakDetectionThreshold = Check.positive(s("leakDetectionThreshold"), threshold);
+            return this;
+        }
+
+        /**
+         * Report a unit of work that held its connection longer than this (for {@code db.sql(..)}, one
+         * statement; for a transaction, all of it): one WARN line naming the lane, the operation name
+         * ({@link io.sluice.Query#named(String)}) and the duration, never the SQL or its values; an event
+         * on {@link Lanes#slowStatements()}; and the {@code sluice.lane.slow} counter. Default 5 s, the
+         * threshold the plans Sluice grew from log at.
+         */
+        public Builder slowStatementThreshold(Duration threshold) {
+            this.slowStatementThreshold = Check.positive(s("slowStatementThreshold"), threshold);
+            return this;
+        }
+
+        /** No slow-statement reports for this lane. */
+        public Builder noSlowStatementReports() {
+            this.slowStatementThreshold = null;
             return this;
         }
 

@@ -27,6 +27,8 @@ final class LaneGuard {
     private final RetryPolicy retry;
     private final Scheduler scheduler;
     private final MeterRegistry meters;
+    /** Retry counters by failure kind, registered on first use. */
+    private final io.micrometer.core.instrument.Counter[] retries = new io.micrometer.core.instrument.Counter[io.sluice.FailureKind.values().length];
 
     LaneGuard(Lane lane, AdmissionGate gate, @Nullable CircuitBreaker breaker, RetryPolicy retry, Scheduler scheduler,
               MeterRegistry meters) {
@@ -82,8 +84,17 @@ final class LaneGuard {
         if (elapsed.plus(delay).compareTo(retry.maxTotal()) > 0 || (deadline != null && deadline.timeLeft().compareTo(delay) <= 0)) {
             return null;
         }
-        meters.counter(SluiceMeters.RETRIES, "lane", lane.name(), "kind", s.kind().name().toLowerCase(Locale.ROOT)).increment();
+        retryCounter(s.kind()).increment();
         return delay;
+    }
+
+    private io.micrometer.core.instrument.Counter retryCounter(io.sluice.FailureKind kind) {
+        io.micrometer.core.instrument.Counter c = retries[kind.ordinal()];
+        if (c == null) {
+            c = meters.counter(SluiceMeters.RETRIES, "lane", lane.name(), "kind", kind.name().toLowerCase(Locale.ROOT));
+            retries[kind.ordinal()] = c;
+        }
+        return c;
     }
 
     <T> Flux<T> guard(Flux<T> unit) {

@@ -63,8 +63,18 @@ final class LanePool {
     private final ResizableAllocation allocation;
     /** Connections the eviction predicate picked as surplus after a shrink, until destroyed. */
     private final java.util.Set<Connection> surplus = ConcurrentHashMap.newKeySet();
+    private final LaneMeters meters;
+    /** Acquires that waited their time at the pool and got nothing. */
+    final java.util.concurrent.atomic.LongAdder acquireTimeouts = new java.util.concurrent.atomic.LongAdder();
+    /** Acquires refused at once because maxPendingAcquires callers already waited at the pool. */
+    final java.util.concurrent.atomic.LongAdder pendingLimitRejections = new java.util.concurrent.atomic.LongAdder();
 
     LanePool(ServerConfig server, LaneConfig config) {
+        this(server, config, LaneMeters.none(config));
+    }
+
+    LanePool(ServerConfig server, LaneConfig config, LaneMeters meters) {
+        this.meters = meters;
         this.lane = config.lane();
         this.acquireTimeoutNanos = config.acquireTimeout().toNanos();
         this.config = config;
@@ -81,7 +91,7 @@ final class LanePool {
         Duration createTime = server.connectTimeout().plusSeconds(1);
         // a connection that finished opening after the pool began to close (a refill, a warm-up in flight) is
         // closed at once: the disposed pool might otherwise never see it again
-        Mono<Connection> allocator = Mono.defer(connections::create)
+        Mono<Connection> allocator = Mono.defer(this::timedCreate)
                 .flatMap(c -> disposed ? Mono.from(c.close()).onErrorResume(e -> Mono.empty())
                         .then(Mono.<Connection>error(new LaneClosedException(lane))) : Mono.just(c))
                 .timeout(createTime)
@@ -94,7 +104,8 @@ final class LanePool {
                 .evictionPredicate(this::evict)
                 .evictInBackground(config.evictionInterval())
                 .destroyHandler(c -> {
-                    retirement.destroyed(c);
+                    String reason = retirement.destroyed(c);
+                    meters.closed(reason != null ? reason : closing || disposed ? "shutdown" : "other");
                     if (surplus.remove(c)) {
                         allocation.surplusDestroyed();
                     }
@@ -104,13 +115,21 @@ final class LanePool {
                 .buildPool();
     }
 
+    /** Opens a connection, timing it for {@code db.client.connection.create_time}. */
+    private Mono<Connection> timedCreate() {
+        long start = System.nanoTime();
+        return connections.create()
+                .doOnNext(c -> meters.created(System.nanoTime() - start))
+                .doOnError(e -> meters.createFailed());
+    }
+
     private static final long IDLE_CHECK_AFTER_MS = 1_000;
 
     private boolean evict(Connection c, PooledRefMetadata m) {
         // a connection idle for a while may have been closed by the server or the network meanwhile; one
         // just used or released is checked on its next acquire
         if (m.idleTime() >= IDLE_CHECK_AFTER_MS && isClosedLocally(c)) {
-            retirement.condemn(c);   // dead: goes whatever the floor, and the refill replaces it
+            retirement.condemn(c, "broken");   // dead: goes whatever the floor, and the refill replaces it
             return true;
         }
         if (allocation.claimSurplus()) {   // above the maximum after a shrink: idle at a sweep, busy on release
@@ -205,24 +224,34 @@ final class LanePool {
                 return;
             }
             long start = System.nanoTime();
-            long left = acquireTimeoutNanos - AdmissionGate.waitedNanos(actual.currentContext());
-            io.sluice.spi.CallSite site = config.leakDetectionThreshold() == null ? null : io.sluice.spi.CallSite.from(actual.currentContext());
-            attempt(config.maxSize(), start, Duration.ofNanos(Math.max(1_000_000L, left)), site).subscribe(actual);
+            reactor.util.context.ContextView ctx = actual.currentContext();
+            long queued = AdmissionGate.waitedNanos(ctx);
+            long left = acquireTimeoutNanos - queued;
+            io.sluice.spi.CallSite site = config.leakDetectionThreshold() == null ? null : io.sluice.spi.CallSite.from(ctx);
+            LaneMeters.Op op = meters.timesLeases() ? meters.op(ctx) : null;
+            attempt(config.maxSize(), start, Duration.ofNanos(Math.max(1_000_000L, left)), site, op, queued).subscribe(actual);
         }
     }
 
-    private Mono<Connection> attempt(int deadLeft, long start, Duration wait, io.sluice.spi.@org.jspecify.annotations.Nullable CallSite site) {
+    /**
+     * {@code site}: where the unit was assembled, with leak detection on; {@code op}: the unit's operation when
+     * leases are timed (null otherwise); {@code queued}: its wait at the gate.
+     */
+    private Mono<Connection> attempt(int deadLeft, long start, Duration wait, io.sluice.spi.@org.jspecify.annotations.Nullable CallSite site,
+                                     LaneMeters.@org.jspecify.annotations.Nullable Op op, long queued) {
         Mono<PooledRef<Connection>> ref = pool.acquire(wait);
         if (pool.metrics().idleSize() == 0) {
             // reactor-pool times only a pending acquire; one served by a connection being opened is not, and a
             // slow server can take seconds to open one. With an idle connection there, no timer is needed.
             ref = ref.timeout(wait);
         }
+        Mono<LeasedConnection> lent = op == null ? ref.map(r -> lease(r, site)) : ref.map(r -> timed(lease(r, site), op, start, queued));
+        @SuppressWarnings("unchecked")   // a Mono only produces: a Mono of LeasedConnection is one of Connection (no extra operator)
         Mono<Connection> leased = config.validateRemotely()
-                ? ref.map(r -> lease(r, site)).flatMap(this::checkedRemotely)
-                : ref.map(r -> lease(r, site));
+                ? lent.flatMap(this::checkedRemotely)
+                : (Mono<Connection>) (Mono<? extends Connection>) lent;
         return leased.onErrorResume(e -> e == DeadConnection.INSTANCE && deadLeft > 0
-                ? attempt(deadLeft - 1, start, Duration.ofNanos(Math.max(1_000_000L, acquireTimeoutNanos - (System.nanoTime() - start))), site)
+                ? attempt(deadLeft - 1, start, Duration.ofNanos(Math.max(1_000_000L, acquireTimeoutNanos - (System.nanoTime() - start))), site, op, queued)
                 : Mono.error(acquireFailure(e, start)));
     }
 
@@ -236,9 +265,28 @@ final class LanePool {
         }
     }
 
+    /** Notes when and for which operation a connection was lent, and records how long the unit waited for it. */
+    private static LeasedConnection timed(LeasedConnection c, LaneMeters.Op op, long start, long queued) {
+        long now = System.nanoTime();
+        c.leasedAt = now;
+        c.op = op;
+        op.waited(queued + now - start);
+        return c;
+    }
+
+    /** A unit hands a connection back: records how long it held it (and reports it when slow). */
+    private static void held(Connection c) {
+        LeasedConnection l = (LeasedConnection) c;
+        LaneMeters.Op op = l.op;
+        if (op != null) {
+            l.op = null;
+            op.held(System.nanoTime() - l.leasedAt);
+        }
+    }
+
     private LeasedConnection lease(PooledRef<Connection> ref, io.sluice.spi.@org.jspecify.annotations.Nullable CallSite site) {
         if (isClosedLocally(ref.poolable())) {
-            retirement.condemn(ref.poolable());
+            retirement.condemn(ref.poolable(), "broken");
             ref.invalidate().subscribe(null, e -> { });
             throw DeadConnection.INSTANCE;
         }
@@ -261,7 +309,8 @@ final class LanePool {
                     if (ok) {
                         return Mono.just(c);
                     }
-                    retirement.condemn(c.raw);
+                    retirement.condemn(c.raw, "validation_failed");
+                    c.op = null;   // never handed out: not a use
                     return discard(c).then(Mono.error(DeadConnection.INSTANCE));
                 });
     }
@@ -273,12 +322,14 @@ final class LanePool {
             return new LaneClosedException(lane);
         }
         if (e instanceof PoolAcquirePendingLimitException) {
+            pendingLimitRejections.increment();
             PoolSnapshot s = snapshot();
             return new ConnectionUnavailableException(p + "rejected at once: " + s.pending() + " callers already wait for a "
                     + "connection (maxPendingAcquires=" + config.maxPendingAcquires() + "); pool: " + s
                     + ". The lane is saturated: shed load, or raise maxSize or maxPendingAcquires", lane, null, waited, s, e);
         }
         if (e instanceof PoolAcquireTimeoutException || e instanceof java.util.concurrent.TimeoutException) {
+            acquireTimeouts.increment();
             PoolSnapshot s = snapshot();
             LaneConnections.Failure last = connections.lastConnectFailure();
             Throwable cause = last != null && System.nanoTime() - last.atNanos() < 2 * waited.toNanos() + 1_000_000_000L ? last.error() : e;
@@ -311,6 +362,7 @@ final class LanePool {
     Mono<Void> release(Connection c) {
         return Mono.defer(() -> {
             leased.decrementAndGet();
+            held(c);
             if (config.leakDetectionThreshold() != null) {
                 handedBack((LeasedConnection) c);
             }
@@ -404,10 +456,11 @@ final class LanePool {
         return Mono.defer(() -> {
             LeasedConnection l = (LeasedConnection) c;
             leased.decrementAndGet();
+            held(c);
             if (config.leakDetectionThreshold() != null) {
                 handedBack(l);
             }
-            retirement.condemn(l.raw);
+            retirement.condemn(l.raw, "discarded");
             return l.ref.invalidate();
         });
     }

@@ -63,12 +63,16 @@ public final class Lanes implements ConnectionSource, AutoCloseable {
     private final LeakReports leaks;
     private final Monitor monitor;
     private volatile Disposable watch = reactor.core.Disposables.single();
+    private final SlowStatements slowStatements = new SlowStatements();
 
     private Lanes(Builder b) {
         this.server = b.server;
+        // without a registry, Sluice's own counters go to an empty composite: registered nowhere, recording nothing
+        MeterRegistry meters = b.meters != null ? b.meters : new io.micrometer.core.instrument.composite.CompositeMeterRegistry();
         Map<Lane, PooledLane> m = new LinkedHashMap<>();
         for (LaneConfig c : b.lanes.values()) {
-            m.put(c.lane(), new PooledLane(b.server, c, b.scheduler, b.meters));
+            m.put(c.lane(), new PooledLane(b.server, c, b.scheduler, meters,
+                    new LaneMeters(c, b.meters, b.meterHistograms, slowStatements)));
         }
         this.lanes = Collections.unmodifiableMap(m);
         this.all = List.copyOf(m.values());
@@ -76,7 +80,7 @@ public final class Lanes implements ConnectionSource, AutoCloseable {
         for (Builder.LoanSpec spec : b.loanSpecs) {
             PooledLane from = m.get(spec.from());
             loans.computeIfAbsent(spec.to(), k -> new ArrayList<>())
-                    .add(new Lending.Loan(from.pool(), from.gate(), spec.reserve(), m.get(spec.to()).pool(), b.meters));
+                    .add(new Lending.Loan(from.pool(), from.gate(), spec.reserve(), m.get(spec.to()).pool(), meters));
         }
         loans.forEach((lane, list) -> m.get(lane).borrowFrom(new Lending(m.get(lane).pool(), list)));
         // capacity a lender frees may be lent at once: wake the borrowers' queues
@@ -87,8 +91,8 @@ public final class Lanes implements ConnectionSource, AutoCloseable {
                 lender.gate().afterRelease(() -> borrowers.forEach(AdmissionGate::drain));
             }
         }
-        all.forEach(l -> LaneMeters.register(l, b.meters));
-        this.leaks = new LeakReports(b.meters);
+        all.forEach(l -> l.meters().bind(l));
+        this.leaks = new LeakReports(meters);
         all.forEach(l -> l.pool().leakReports(leaks));
         this.budgetReserve = b.budgetReserve;
         this.checkBudget = b.checkBudget;
@@ -96,7 +100,7 @@ public final class Lanes implements ConnectionSource, AutoCloseable {
         this.scheduler = b.scheduler;
         this.priorityInterval = b.priorityInterval;
         this.priorityControl = new PriorityControl(all);
-        this.maintenance = new Maintenance(all, b.meters);
+        this.maintenance = new Maintenance(all, meters);
         this.database = Database.over(this);
         this.monitor = new Monitor(all, b.healthProbeInterval, b.healthPolicy, b.alertRules, b.alertInterval,
                 b.statsLogInterval, b.scheduler);
@@ -315,6 +319,17 @@ public final class Lanes implements ConnectionSource, AutoCloseable {
     }
 
     /**
+     * Units of work that held their connection longer than their lane's {@code slowStatementThreshold}
+     * (see {@link LaneConfig.Builder#slowStatementThreshold(Duration)}). Hot and multicast: a subscriber
+     * sees the reports made while it is subscribed. Best effort: reporting never waits for a subscriber,
+     * so a slow subscriber misses events (the WARN line and the {@code sluice.lane.slow} counter miss
+     * none). Completes when the lanes are closed.
+     */
+    public Flux<SlowStatement> slowStatements() {
+        return slowStatements.flux();
+    }
+
+    /**
      * Stops admitting work on every lane (new work fails with {@link LaneClosedException}), waits up to
      * {@code grace} for in-flight work to hand its connections back, then closes every connection. Work
      * still running after the grace period fails when its connection closes. Idempotent.
@@ -340,7 +355,7 @@ public final class Lanes implements ConnectionSource, AutoCloseable {
                     .timeout(grace, Mono.empty(), scheduler);
             List<Mono<Void>> disposals = new ArrayList<>();
             all.forEach(l -> disposals.add(l.pool().dispose().onErrorResume(e -> Mono.empty())));
-            return drained.then(Mono.when(disposals));
+            return drained.then(Mono.when(disposals)).doFinally(s -> slowStatements.complete());
         });
     }
 
@@ -363,7 +378,8 @@ public final class Lanes implements ConnectionSource, AutoCloseable {
         private boolean checkBudget = true;
         private Duration closeGrace = Duration.ofSeconds(10);
         private Scheduler scheduler = Schedulers.parallel();
-        private MeterRegistry meters = io.micrometer.core.instrument.Metrics.globalRegistry;
+        private @org.jspecify.annotations.Nullable MeterRegistry meters;
+        private boolean meterHistograms;
         private Duration priorityInterval = Duration.ofMillis(200);
         private final List<LoanSpec> loanSpecs = new ArrayList<>();
         private Duration healthProbeInterval = Duration.ofSeconds(10);
@@ -422,9 +438,23 @@ public final class Lanes implements ConnectionSource, AutoCloseable {
             return this;
         }
 
-        /** Where meters go (see {@link SluiceMeters}); default Micrometer's global registry. */
+        /**
+         * Where meters go (see {@link SluiceMeters}). Default: none. Sluice then registers nothing and its
+         * hot path records nothing; it does not fall back to Micrometer's global registry, so that meters
+         * appear only where an application asked for them (pass {@code Metrics.globalRegistry} for that).
+         */
         public Builder meterRegistry(MeterRegistry registry) {
             this.meters = Check.notNull("meterRegistry", registry);
+            return this;
+        }
+
+        /**
+         * Whether the timers ({@code db.client.connection.wait_time}, {@code .use_time}, {@code .create_time},
+         * {@code sluice.lane.work}) publish percentile histograms, for p95/p99 in Prometheus and the like.
+         * Default false: a histogram is dozens of buckets per timer and tag combination.
+         */
+        public Builder meterHistograms(boolean histograms) {
+            this.meterHistograms = histograms;
             return this;
         }
 

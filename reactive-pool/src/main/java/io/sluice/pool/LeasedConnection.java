@@ -28,6 +28,8 @@ final class LeasedConnection implements Connection, Wrapped<Connection> {
     long leasedAt;
     io.sluice.spi.@org.jspecify.annotations.Nullable CallSite site;
     volatile long leakId;
+    /** The unit's operation, whose meters its wait and use go to; null when leases are not timed. */
+    LaneMeters.@org.jspecify.annotations.Nullable Op op;
 
     LeasedConnection(PooledRef<Connection> ref) {
         this.ref = ref;

@@ -28,10 +28,13 @@ final class PooledLane implements LaneSource {
     private final @Nullable CircuitBreaker breaker;
     private final LaneGuard guard;
     private volatile @Nullable Lending lending;
+    private final LaneMeters laneMeters;
 
-    PooledLane(ServerConfig server, LaneConfig config, Scheduler scheduler, MeterRegistry meters) {
+    /** {@code meters}: for Sluice's own counters (an empty registry when none was given); {@code laneMeters}: the lane's meters. */
+    PooledLane(ServerConfig server, LaneConfig config, Scheduler scheduler, MeterRegistry meters, LaneMeters laneMeters) {
         this.config = config;
-        this.pool = new LanePool(server, config);
+        this.laneMeters = laneMeters;
+        this.pool = new LanePool(server, config, laneMeters);
         Limit limit = config.adaptive() ? new Gradient2Limit(config.admissionLimit(), config.adaptiveMin(), config.adaptiveMax())
                 : new FixedLimit(config.admissionLimit());
         this.gate = new AdmissionGate(config.lane(), limit, config.maxPendingAcquires(), config.acquireTimeout(), scheduler, pool::snapshot);
@@ -131,6 +134,10 @@ final class PooledLane implements LaneSource {
 
     LaneConfig config() {
         return config;
+    }
+
+    LaneMeters meters() {
+        return laneMeters;
     }
 
     LanePool pool() {

@@ -46,8 +46,8 @@ final class Retirement {
 
     /** When each live connection retires (clock nanos). */
     private final Map<Connection, Long> retireAt = new ConcurrentHashMap<>();
-    /** Connections this class condemned and the pool has not destroyed yet. */
-    private final Map<Connection, Boolean> condemned = new ConcurrentHashMap<>();
+    /** Connections this class condemned and the pool has not destroyed yet, with why (the {@code reason} tag of closed connections). */
+    private final Map<Connection, String> condemned = new ConcurrentHashMap<>();
     private final AtomicInteger live = new AtomicInteger();
     /** The earliest retirement time of any live connection: before it, no connection has expired (fast path). */
     private volatile long earliest = Long.MAX_VALUE;
@@ -106,22 +106,29 @@ final class Retirement {
         return t >= earliest ? t : wanted;
     }
 
-    /** The pool destroyed a connection, for whatever reason. */
-    void destroyed(Connection c) {
+    /** The pool destroyed a connection, for whatever reason: the reason it was condemned for, or null when it was not. */
+    @org.jspecify.annotations.Nullable String destroyed(Connection c) {
         synchronized (retireAt) {
             Long at = retireAt.remove(c);
             if (at != null && at == earliest) {
                 earliest = retireAt.values().stream().mapToLong(Long::longValue).min().orElse(Long.MAX_VALUE);
             }
         }
-        if (condemned.remove(c) == null) {
+        String reason = condemned.remove(c);
+        if (reason == null) {
             live.decrementAndGet(); // not condemned here (failed validation, discarded, pool closed): count it now
         }
+        return reason;
     }
 
     /** A dead or doomed connection that the pool is about to destroy: it no longer counts as live. */
     void condemn(Connection c) {
-        if (condemned.putIfAbsent(c, Boolean.TRUE) == null) {
+        condemn(c, "discarded");
+    }
+
+    /** As {@link #condemn(Connection)}, saying why ({@code broken}, {@code validation_failed}, ...). */
+    void condemn(Connection c, String reason) {
+        if (condemned.putIfAbsent(c, reason) == null) {
             live.decrementAndGet();
         }
     }
@@ -192,7 +199,7 @@ final class Retirement {
                 recent.addLast(now);
             }
             spareWanted = false;
-            condemn(c);
+            condemn(c, usedUp ? "max_uses" : expired ? "expired" : "idle");
             return true;
         }
     }

@@ -57,7 +57,7 @@ class LaneGuardTest {
     }
 
     private LaneGuard guard(RetryPolicy retry) {
-        LaneMeters.workTimers(LANE.name(), gate, meters);
+        gate.onFinished(new LaneMeters(LaneConfig.builder(LANE).build(), meters, false, new SlowStatements())::finished);
         return new LaneGuard(LANE, gate, null, retry, time, meters);
     }
 

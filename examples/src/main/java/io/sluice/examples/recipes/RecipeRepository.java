@@ -31,6 +31,7 @@ public class RecipeRepository {
     /** The recipe, or empty. A read: Sluice may retry it after a lost connection. */
     public Mono<Recipe> find(long id) {
         return db.sql(Lane.INTERACTIVE, "SELECT " + Recipe.COLUMNS + " FROM recipe WHERE id = $1")
+                .named("recipes.find")      // the operation tag of its meters and slow-statement reports
                 .bind(1, id)
                 .map(Recipe::from)
                 .optional();
@@ -39,6 +40,7 @@ public class RecipeRepository {
     /** The newest recipes. */
     public Flux<Recipe> newest(int limit) {
         return db.sql(Lane.INTERACTIVE, "SELECT " + Recipe.COLUMNS + " FROM recipe ORDER BY id DESC LIMIT $1")
+                .named("recipes.newest")
                 .bind(1, limit)
                 .map(Recipe::from)
                 .all();
@@ -51,6 +53,7 @@ public class RecipeRepository {
                         INSERT INTO recipe (name, servings, prep_minutes, ingredients, instructions)
                         VALUES (:name, :servings, :prepMinutes, :ingredients, :instructions)
                         RETURNING\s""" + Recipe.COLUMNS)
+                .named("recipes.create")
                 .bind("name", name)
                 .bind("servings", in.servings())
                 .bind("prepMinutes", in.prepMinutes())
@@ -70,7 +73,7 @@ public class RecipeRepository {
      * the time the request has left.
      */
     public Mono<Rating> rate(long recipeId, RatingInput in) {
-        TxOptions options = TxOptions.readWrite().withLockTimeout(RATING_LOCK_TIMEOUT);
+        TxOptions options = TxOptions.readWrite().withLockTimeout(RATING_LOCK_TIMEOUT).named("ratings.add");
         return db.inTransaction(Lane.INTERACTIVE, options, s -> s.sql("""
                                 UPDATE recipe SET rating_count = rating_count + 1, rating_sum = rating_sum + :stars
                                 WHERE id = :id
@@ -100,6 +103,7 @@ public class RecipeRepository {
      */
     public Flux<Recipe> all() {
         return db.sql(Lane.BACKGROUND, "SELECT " + Recipe.COLUMNS + " FROM recipe ORDER BY id")
+                .named("recipes.export")
                 .map(Recipe::from)
                 .all();
     }

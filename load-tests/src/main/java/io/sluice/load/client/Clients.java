@@ -23,16 +23,20 @@ public final class Clients {
     public static final String SLUICE_PRIORITY = "sluice-priority";
     public static final String SLUICE_LENDING = "sluice-lending";
     public static final String SLUICE_LENDING_PRIORITY = "sluice-lending-priority";
+    /** {@link #SLUICE} without a meter registry: what the meters cost, measured in the same run. */
+    public static final String SLUICE_NO_METERS = "sluice-no-meters";
 
     private static final Map<String, String> DESCRIPTIONS = new java.util.LinkedHashMap<>();
 
     static {
-        DESCRIPTIONS.put(SLUICE, "Sluice: one pool per lane, through the Database facade (fixed admission, retry, breaker)");
+        DESCRIPTIONS.put(SLUICE, "Sluice: one pool per lane, through the Database facade (fixed admission, retry, breaker), "
+                + "meters to a Micrometer registry");
         DESCRIPTIONS.put(SLUICE_ADAPTIVE, "Sluice with adaptive (Gradient2) admission on every lane");
         DESCRIPTIONS.put(SLUICE_PRIORITY, "Sluice with an interactive latency target: lower lanes yield admission while it is missed");
         DESCRIPTIONS.put(SLUICE_LENDING, "Sluice with lending between interactive and background, both ways, reserve 2");
         DESCRIPTIONS.put(SLUICE_LENDING_PRIORITY, "Sluice with lending (reserve 2) and the interactive latency target: "
                 + "background borrows while interactive meets its target and yields while it misses it");
+        DESCRIPTIONS.put(SLUICE_NO_METERS, "Sluice as 'sluice' but with no meter registry: the meters' cost is the difference");
         DESCRIPTIONS.put("r2dbc-pool", "plain r2dbc-pool + r2dbc-postgresql, one shared pool of the same total size");
         DESCRIPTIONS.put("r2dbc-direct", "r2dbc-postgresql with no pool: the connections opened at start, unit k on connection k mod n "
                 + "(queued by the driver): the floor of any R2DBC pool, autocommit work only");
@@ -81,6 +85,7 @@ public final class Clients {
             case SLUICE_PRIORITY -> new SluiceClient(config, SluiceClient.Variant.PRIORITY);
             case SLUICE_LENDING -> new SluiceClient(config, SluiceClient.Variant.LENDING);
             case SLUICE_LENDING_PRIORITY -> new SluiceClient(config, SluiceClient.Variant.LENDING_PRIORITY);
+            case SLUICE_NO_METERS -> new SluiceClient(config, SluiceClient.Variant.NO_METERS);
             case "r2dbc-pool" -> new R2dbcPoolClient(config);
             case "r2dbc-direct" -> new R2dbcDirectClient(config);
             case "r2dbc-per-query" -> new R2dbcPerQueryClient(config);

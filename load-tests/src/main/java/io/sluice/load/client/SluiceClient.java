@@ -26,7 +26,12 @@ final class SluiceClient implements DbClient {
 
     /** How the lanes are configured beyond their sizes. */
     enum Variant {
-        FIXED, ADAPTIVE, PRIORITY, LENDING, LENDING_PRIORITY;
+        FIXED, ADAPTIVE, PRIORITY, LENDING, LENDING_PRIORITY, NO_METERS;
+
+        /** Every variant but NO_METERS records its meters, as an application with a registry would. */
+        boolean metered() {
+            return this != NO_METERS;
+        }
 
         boolean lends() {
             return this == LENDING || this == LENDING_PRIORITY;
@@ -39,6 +44,10 @@ final class SluiceClient implements DbClient {
 
     SluiceClient(ClientConfig config, Variant variant) {
         Lanes.Builder b = Lanes.builder(config.server());
+        if (variant.metered()) {
+            // a registry that keeps every figure (Sluice records nothing without one)
+            b.meterRegistry(new io.micrometer.core.instrument.simple.SimpleMeterRegistry());
+        }
         for (Map.Entry<Lane, Integer> e : config.poolSizes().entrySet()) {
             LaneConfig.Builder lane = LaneConfig.builder(e.getKey())
                     .maxSize(e.getValue())

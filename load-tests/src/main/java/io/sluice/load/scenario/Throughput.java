@@ -14,7 +14,8 @@ import java.util.Optional;
 
 /**
  * Point reads by primary key, closed loop, the same pool size and concurrency for Sluice and every
- * baseline. Target: Sluice at 95% or more of plain r2dbc-pool's throughput, with p99 no worse than 1.1x.
+ * baseline. Target: Sluice at 95% or more of plain r2dbc-pool's throughput, with p99 no worse than 1.1x; and
+ * Sluice with a meter registry within 3% of Sluice without one ({@code sluice-no-meters}), same run.
  */
 public final class Throughput implements Scenario {
 
@@ -33,7 +34,7 @@ public final class Throughput implements Scenario {
 
     @Override
     public List<String> defaultClients() {
-        return List.of("sluice", "r2dbc-pool", "hikari", "hikari-vt", "vertx", "vertx-pipelined", "pgbench");
+        return List.of("sluice", "sluice-no-meters", "r2dbc-pool", "hikari", "hikari-vt", "vertx", "vertx-pipelined", "pgbench");
     }
 
     @Override
@@ -62,6 +63,7 @@ public final class Throughput implements Scenario {
         if (sluice.isEmpty() || base.isEmpty() || base.get().throughput() == 0) {
             out.add(Results.missing("throughput-vs-r2dbc-pool", tpDesc, ">= 0.95", "sluice or r2dbc-pool"));
             out.add(Results.missing("p99-vs-r2dbc-pool", p99Desc, "<= 1.10", "sluice or r2dbc-pool"));
+            metersCost(sluice, results, out);
             return out;
         }
         double tp = sluice.get().throughput() / base.get().throughput();
@@ -71,6 +73,18 @@ public final class Throughput implements Scenario {
         double p99 = Results.p99(sluice.get()) / Math.max(0.001, Results.p99(base.get()));
         out.add(new Target("p99-vs-r2dbc-pool", p99Desc, p99 <= 1.1, fmt(p99) + "x (" + Results.p99(sluice.get()) + " vs "
                 + Results.p99(base.get()) + " ms)", "<= 1.10x", p99 <= 1.1 ? "" : "missed by " + fmt(p99 - 1.1) + "x"));
+        metersCost(sluice, results, out);
         return out;
+    }
+
+    /** What the meters cost: {@code sluice} (with a registry) against {@code sluice-no-meters}, when both ran. */
+    private static void metersCost(Optional<SeriesResult> sluice, List<ClientResult> results, List<Target> out) {
+        Optional<SeriesResult> unmetered = Results.series(results, "sluice-no-meters", SEGMENT, Items.POINT_READ_OP);
+        if (sluice.isPresent() && unmetered.isPresent() && unmetered.get().throughput() > 0) {
+            double cost = sluice.get().throughput() / unmetered.get().throughput();
+            out.add(new Target("meters-cost", "Sluice with a meter registry at least 97% of Sluice without one", cost >= 0.97,
+                    fmt(cost) + "x (" + Math.round(sluice.get().throughput()) + " vs " + Math.round(unmetered.get().throughput())
+                            + " ops/s)", ">= 0.97x", cost >= 0.97 ? "" : "missed by " + fmt((0.97 - cost) * 100) + " percentage points"));
+        }
     }
 }
