@@ -47,7 +47,9 @@ class RuntimeControlTest {
                         .doOnSuccess(x -> done.incrementAndGet())
                         .onErrorResume(e -> {
                             failures.add(e);
-                            return Mono.empty();
+                            // a rejected unit fails at once, on the caller's thread: pause before the next
+                            // one, or a drained lane would turn this loop into a busy spin on that thread
+                            return Mono.delay(Duration.ofMillis(5)).then(Mono.empty());
                         }), concurrency)
                 .subscribe();
     }
