@@ -11,7 +11,7 @@ class CliTest {
     void defaultsRunTheThroughputScenarioWithItsBaselines() {
         Settings s = Cli.parse();
         assertThat(s.scenario()).isEqualTo("throughput");
-        assertThat(s.clients()).startsWith("sluice", "r2dbc-pool").contains("pgbench", "hikari-vt", "vertx-pipelined");
+        assertThat(s.clients()).startsWith("sluice").contains("r2dbc-pool", "sluice-no-meters", "pgbench", "hikari-vt", "vertx-pipelined");
         assertThat(s.warmupMs()).isEqualTo(30_000);
         assertThat(s.durationMs()).isEqualTo(30_000);
         assertThat(s.fork()).isTrue();
