@@ -146,7 +146,8 @@ class FaultProxyTest {
 
         proxy.refuseNew(false);
         assertThat(selectOne().block(WAIT)).isEqualTo(1);
-        assertThat(proxy.openConnections()).isEqualTo(1);
+        // the query's connection, and perhaps one the health monitor opened to retry the lane that could not connect
+        assertThat(proxy.openConnections()).isBetween(1, 2);
     }
 
     @Test
