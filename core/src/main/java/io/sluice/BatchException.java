@@ -28,6 +28,15 @@ public final class BatchException extends SluiceException {
         this.kind = cause.kind();
     }
 
+    /**
+     * {@code error} in Sluice's terms, and a statement's failure as the batch's ({@code wrap}); a mistake in the
+     * batch's own values ({@link BindException}) or an error already wrapped stays as it is.
+     */
+    static Throwable wrap(@Nullable Lane lane, Throwable error, java.util.function.Function<SluiceException, BatchException> wrap) {
+        Throwable t = io.sluice.internal.Failures.translate(lane, error);
+        return t instanceof SluiceException se && !(se instanceof BindException) && !(se instanceof BatchException) ? wrap.apply(se) : t;
+    }
+
     private static String stripPrefix(@Nullable String message, @Nullable Lane lane) {
         String m = String.valueOf(message);
         String p = prefix(lane);

@@ -103,11 +103,7 @@ public interface Database {
         if (order.isEmpty()) {
             return Mono.just(new KeyedRows<>(order, Map.of(), List.of()));
         }
-        Object array = java.lang.reflect.Array.newInstance(type, order.size());
-        for (int i = 0; i < order.size(); i++) {
-            java.lang.reflect.Array.set(array, i, order.get(i));
-        }
-        return sql(lane, sql).bind(1, array).idempotent().map(mapper).all().collectList().map(rows -> {
+        return sql(lane, sql).bind(1, SqlArrays.of(type, order)).idempotent().map(mapper).all().collectList().map(rows -> {
             Map<K, T> byKey = new java.util.HashMap<>();
             for (T row : rows) {
                 K key = keyOf.apply(row);

@@ -114,14 +114,12 @@ final class DefaultBatch implements Batch {
             all = d.track(all);
         }
         return all.then(Mono.fromSupplier(() -> new BatchResult(counts)))
-                .onErrorMap(e -> !(e instanceof BatchException), e -> {
-                    Throwable t = Failures.translate(lane, e);
-                    return t instanceof SluiceException se && !(se instanceof BindException)
-                            ? new BatchException(lane, Math.min(next.get(), items.size() - 1), items.size(), se) : t;
-                });
+                .onErrorMap(e -> BatchException.wrap(lane, e,
+                        se -> new BatchException(lane, Math.min(next.get(), items.size() - 1), items.size(), se)));
     }
 
-    private static void bind(Statement st, Object[] v) {
+    /** Binds {@code v} to {@code $1..$n} of {@code st}; a {@link TypedNull} as a typed null. */
+    static void bind(Statement st, Object[] v) {
         for (int p = 0; p < v.length; p++) {
             if (v[p] instanceof TypedNull n) {
                 st.bindNull(p, n.type());

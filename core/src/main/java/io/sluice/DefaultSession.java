@@ -137,12 +137,9 @@ final class DefaultSession implements Session, DefaultQuery.Runner {
             AtomicLong seen = new AtomicLong();
             return Flux.from(rows).buffer(perStatement).concatMap(chunk -> {
                 long first = seen.getAndAdd(chunk.size());
-                return insertChunk(head, width, chunk, first).onErrorMap(e -> {
-                    Throwable t = Failures.translate(lane, e);
-                    return t instanceof SluiceException se && !(se instanceof BindException)
-                            ? new BatchException(lane, (int) (first / perStatement), -1, "the insert of rows " + first + " to "
-                            + (first + chunk.size() - 1) + " failed, so none of the rows were kept", se) : t;
-                });
+                return insertChunk(head, width, chunk, first).onErrorMap(e -> BatchException.wrap(lane, e,
+                        se -> new BatchException(lane, (int) (first / perStatement), -1, "the insert of rows " + first + " to "
+                                + (first + chunk.size() - 1) + " failed, so none of the rows were kept", se)));
             }, 0).reduce(0L, Long::sum);
         });
     }
@@ -157,7 +154,6 @@ final class DefaultSession implements Session, DefaultQuery.Runner {
             }
             sql.append(')');
         }
-        Batch b = new DefaultBatch(lane, work -> work.apply(this));
         Object[] values = new Object[chunk.size() * width];
         for (int r = 0; r < chunk.size(); r++) {
             List<?> row = chunk.get(r);
@@ -174,8 +170,12 @@ final class DefaultSession implements Session, DefaultQuery.Runner {
                 values[r * width + c] = v;
             }
         }
-        return b.add(sql.toString(), values).execute().map(BatchResult::total)
-                .onErrorMap(BatchException.class, e -> e.getCause() != null ? e.getCause() : e);
+        // straight to the driver: the statement is built here, so there is nothing to parse or check again
+        return Mono.defer(() -> {
+            io.r2dbc.spi.Statement st = connection.createStatement(sql.toString());
+            DefaultBatch.bind(st, values);
+            return track(Flux.from(st.execute()).concatMap(io.r2dbc.spi.Result::getRowsUpdated)).reduce(0L, Long::sum);
+        });
     }
 
     @Override

@@ -217,12 +217,11 @@ public final class Job<T> {
     }
 
     private Object keys(List<T> items) {
-        Object first = Objects.requireNonNull(key.apply(items.get(0)), "the job's key function returned null");
-        Object array = java.lang.reflect.Array.newInstance(first.getClass(), items.size());
-        for (int i = 0; i < items.size(); i++) {
-            java.lang.reflect.Array.set(array, i, key.apply(items.get(i)));
+        List<Object> keys = new ArrayList<>(items.size());
+        for (T item : items) {
+            keys.add(Objects.requireNonNull(key.apply(item), "the job's key function returned null"));
         }
-        return array;
+        return SqlArrays.of(keys.get(0).getClass(), keys);
     }
 
     private void adapt(int claimed, int size, long nanos) {
