@@ -63,6 +63,17 @@ final class AdmissionGate {
     final LongAdder queueTimeouts = new LongAdder();
     /** Waiters whose own deadline passed in the queue. */
     final LongAdder deadlineExpired = new LongAdder();
+    /** Of {@link #rejected}: those rejected because their predicted wait exceeded what they could wait. */
+    final LongAdder predictedRejected = new LongAdder();
+
+    /**
+     * Recent time a unit holds its permit (admission to release), an exponentially weighted mean over about
+     * the last 16 units; 0 until the first one ended. Updated without a lock: a lost update only ages the mean
+     * a little, and it is an estimate anyway.
+     */
+    private volatile long serviceNanos;
+    /** Whether a waiter whose predicted wait exceeds its budget is rejected at once instead of queued. */
+    private volatile boolean predictive = true;
 
     AdmissionGate(Lane lane, Limit limit, int maxQueue, Duration queueTimeout, Scheduler scheduler,
                   java.util.function.Supplier<io.sluice.PoolSnapshot> pool) {
@@ -150,9 +161,21 @@ final class AdmissionGate {
                         u.deadline = deadline;
                     }
                 }
-                u.expiresAt = scheduler.now(java.util.concurrent.TimeUnit.NANOSECONDS) + wait;
-                queue.addLast(u);
-                return;
+                long now = scheduler.now(java.util.concurrent.TimeUnit.NANOSECONDS);
+                long predicted = predictedWait(queue.size() + 1);
+                if (predictive && predicted > wait && standing(now)) {
+                    // it would wait out its budget and fail anyway: say so now, in microseconds, not after the wait
+                    u.state.set(DONE);
+                    rejected.increment();
+                    predictedRejected.increment();
+                    rejection = new LaneOverloadedException(lane, effectiveLimit(), inFlight, queue.size(), maxQueue,
+                            Duration.ofNanos(predicted), Duration.ofNanos(wait), u.deadline != null);
+                } else {
+                    u.queuedAt = now;
+                    u.expiresAt = now + wait;
+                    queue.addLast(u);
+                    return;
+                }
             }
         }
         if (rejection != null) {
@@ -173,8 +196,9 @@ final class AdmissionGate {
         final Publisher<? extends T> source;
         final long requestedNanos = System.nanoTime();
         final AtomicInteger state = new AtomicInteger(PENDING);
-        /** When it stops waiting, on the scheduler's clock. */
+        /** When it stops waiting, and when it began to, on the scheduler's clock. */
         long expiresAt;
+        long queuedAt;
         /** Set when the caller's deadline, not the queue timeout, ends its wait. */
         io.sluice.@Nullable Deadline deadline;
         long startNanos;
@@ -360,6 +384,7 @@ final class AdmissionGate {
             boolean dropped = failure == FailureKind.CONNECTION_UNAVAILABLE || failure == FailureKind.QUERY_TIMEOUT
                     || failure == FailureKind.DEADLINE_EXCEEDED;
             limit.onSample(now - u.startNanos, u.inFlightAtStart, dropped);
+            serviceTime(now - u.startNanos);
             recordLatency(now - u.requestedNanos);
         }
         finished.accept(now - u.requestedNanos, outcome, u.actual.currentContext());
@@ -415,6 +440,38 @@ final class AdmissionGate {
             next.context = next.actual.currentContext().put(WAITED, next.startNanos - next.requestedNanos);
             next.start();
         }
+    }
+
+    /** Adds one unit's time with its permit to the recent mean the wait prediction uses. */
+    void serviceTime(long nanos) {
+        long mean = serviceNanos;
+        serviceNanos = mean == 0 ? nanos : mean + ((nanos - mean) >> 4);
+    }
+
+    /**
+     * How long the {@code position}-th waiter (1 for the head) would wait: the units ahead of it, and
+     * itself, each hold one of {@code limit} permits for the recent mean time, so permits free up at
+     * {@code limit / mean}. 0 before any unit ended (nothing to predict from).
+     */
+    long predictedWait(int position) {
+        long mean = serviceNanos;
+        return mean == 0 ? 0 : position * mean / Math.max(1, effectiveLimit());
+    }
+
+    /**
+     * Whether the queue is observed to stand, not only predicted to: its head has waited at least half the
+     * time one permit is predicted to take to free up. A burst that arrives just after slow work (the mean
+     * still remembers it) is queued, not shed, until the waits show the prediction is right; the mean
+     * follows the new work within a few dozen units. Caller holds the lock.
+     */
+    private boolean standing(long now) {
+        Unit<?> head = queue.peekFirst();
+        return head != null && (now - head.queuedAt) * 2 >= predictedWait(1);
+    }
+
+    /** Off: waiters are bounded by count ({@code maxQueue}) and their timeout only. */
+    void predictive(boolean on) {
+        this.predictive = on;
     }
 
     private synchronized void recordLatency(long nanos) {

@@ -19,7 +19,7 @@ import org.jspecify.annotations.Nullable;
  * checks the settings against each other. Nothing is silently corrected.
  *
  * <p>Defaults: maxSize 10, minIdle 0, initialSize 0, acquireTimeout 2 s (callers are told "busy" fast
- * rather than left waiting), maxPendingAcquires 4 x maxSize, maxIdleTime 10 min, maxLifetime 30 min
+ * rather than left waiting), maxPendingAcquires max(64, 16 x maxSize) with predictive shedding on, maxIdleTime 10 min, maxLifetime 30 min
  * with 10% jitter, eviction every 30 s, no max uses, fetch size 256, {@code application_name}
  * {@code sluice-<lane>}.
  */
@@ -33,6 +33,7 @@ public final class LaneConfig {
     private final int initialSize;
     private final Duration acquireTimeout;
     private final int maxPendingAcquires;
+    private final boolean predictiveShedding;
     private final Duration maxIdleTime;
     private final Duration maxLifetime;
     private final Duration lifetimeJitter;
@@ -69,7 +70,8 @@ public final class LaneConfig {
         this.minIdle = b.minIdle;
         this.initialSize = b.initialSize;
         this.acquireTimeout = b.acquireTimeout;
-        this.maxPendingAcquires = b.maxPendingAcquires != null ? b.maxPendingAcquires : 4 * b.maxSize;
+        this.maxPendingAcquires = b.maxPendingAcquires != null ? b.maxPendingAcquires : defaultMaxPending(b.maxSize);
+        this.predictiveShedding = b.predictiveShedding;
         this.maxIdleTime = b.maxIdleTime;
         this.maxLifetime = b.maxLifetime;
         this.lifetimeJitter = b.lifetimeJitter != null ? b.lifetimeJitter : b.maxLifetime.dividedBy(10);
@@ -112,6 +114,18 @@ public final class LaneConfig {
     public int initialSize() { return initialSize; }
     public Duration acquireTimeout() { return acquireTimeout; }
     public int maxPendingAcquires() { return maxPendingAcquires; }
+
+    /** Whether a caller is rejected at once when its predicted wait exceeds its acquire timeout or deadline. */
+    public boolean predictiveShedding() { return predictiveShedding; }
+
+    /**
+     * The default queue bound: a backstop for memory, not the shedding rule. With predictive shedding, a
+     * caller is queued only while its predicted wait fits its budget, so a long queue of fast work waits
+     * (a millisecond each) instead of being shed.
+     */
+    static int defaultMaxPending(int maxSize) {
+        return Math.max(64, 16 * maxSize);
+    }
     public Duration maxIdleTime() { return maxIdleTime; }
     public Duration maxLifetime() { return maxLifetime; }
     public Duration lifetimeJitter() { return lifetimeJitter; }
@@ -202,6 +216,7 @@ public final class LaneConfig {
     public String toString() {
         return "LaneConfig[" + lane + ": maxSize=" + maxSize + ", minIdle=" + minIdle + ", initialSize=" + initialSize
                 + ", acquireTimeout=" + acquireTimeout + ", maxPendingAcquires=" + maxPendingAcquires
+                + ", predictiveShedding=" + predictiveShedding
                 + ", maxIdleTime=" + maxIdleTime + ", maxLifetime=" + maxLifetime + "±" + lifetimeJitter
                 + ", maxUses=" + maxUses + ", applicationName=" + applicationName
                 + ", statementTimeout=" + statementTimeout + ", user=" + (user == null ? "<server's>" : user)
@@ -216,6 +231,7 @@ public final class LaneConfig {
         private int initialSize = 0;
         private Duration acquireTimeout = Duration.ofSeconds(2);
         private @Nullable Integer maxPendingAcquires;
+        private boolean predictiveShedding = true;
         private Duration maxIdleTime = Duration.ofMinutes(10);
         private Duration maxLifetime = Duration.ofMinutes(30);
         private @Nullable Duration lifetimeJitter;
@@ -279,9 +295,26 @@ public final class LaneConfig {
             return this;
         }
 
-        /** Callers allowed to wait for a connection; the next one is rejected at once. */
+        /**
+         * Callers allowed to wait for a connection; the next one is rejected at once. Default max(64,
+         * 16 x maxSize): with {@link #predictiveShedding(boolean)} on, the wait a caller can afford bounds
+         * the queue first, and this count only bounds memory.
+         */
         public Builder maxPendingAcquires(int max) {
             this.maxPendingAcquires = Check.atLeast(s("maxPendingAcquires"), max, 0);
+            return this;
+        }
+
+        /**
+         * On (the default): a caller that would have to queue is rejected at once, with
+         * {@link io.sluice.LaneOverloadedException} and its {@code predictedWait()}, when the wait predicted
+         * for it (the waiters ahead of it times the recent time a unit holds its admission, divided by the
+         * admission limit) exceeds what it can wait: {@code acquireTimeout}, or its deadline when sooner. It
+         * would otherwise wait out that time and fail anyway. Off: only {@code maxPendingAcquires} and the
+         * timeout bound the wait.
+         */
+        public Builder predictiveShedding(boolean on) {
+            this.predictiveShedding = on;
             return this;
         }
 

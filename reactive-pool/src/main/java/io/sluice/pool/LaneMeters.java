@@ -232,7 +232,8 @@ final class LaneMeters {
                 .tags(poolTags).register(meters);
 
         FunctionCounter.builder(SluiceMeters.ADMITTED, gate, x -> x.admitted.sum()).tags(laneTags).register(meters);
-        rejected(meters, "overloaded", gate, x -> x.rejected.sum());
+        rejected(meters, "overloaded", gate, x -> x.rejected.sum() - x.predictedRejected.sum());
+        rejected(meters, "predicted_wait", gate, x -> x.predictedRejected.sum());
         rejected(meters, "queue_timeout", gate, x -> x.queueTimeouts.sum());
         rejected(meters, "deadline", gate, x -> x.deadlineExpired.sum());
         FunctionCounter.builder(SluiceMeters.REJECTED, p, x -> x.pendingLimitRejections.sum()).tags(laneTags)

@@ -38,6 +38,7 @@ final class PooledLane implements LaneSource {
         Limit limit = config.adaptive() ? new Gradient2Limit(config.admissionLimit(), config.adaptiveMin(), config.adaptiveMax())
                 : new FixedLimit(config.admissionLimit());
         this.gate = new AdmissionGate(config.lane(), limit, config.maxPendingAcquires(), config.acquireTimeout(), scheduler, pool::snapshot);
+        gate.predictive(config.predictiveShedding());
         this.breaker = config.circuitBreaker() == null ? null
                 : CircuitBreaker.of("sluice-" + config.lane().name(), CircuitBreakerConfig.from(config.circuitBreaker())
                         .recordException(PooledLane::countsAgainstBreaker)

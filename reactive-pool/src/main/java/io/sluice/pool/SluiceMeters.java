@@ -84,6 +84,7 @@ public final class SluiceMeters {
     public static final String ADMITTED = "sluice.lane.admitted";
     /**
      * Counter: units refused; tag {@code reason}: {@code overloaded} (admission queue full, rejected at once),
+     * {@code predicted_wait} (rejected at once: its predicted wait exceeded its acquireTimeout or deadline),
      * {@code queue_timeout} (waited acquireTimeout for admission), {@code deadline} (the caller's deadline
      * passed while it waited), {@code pending_limit} (too many waiting at the pool), {@code circuit_open}.
      * All but {@code circuit_open} are function counters: read them with {@code registry.find(..).functionCounter()}.

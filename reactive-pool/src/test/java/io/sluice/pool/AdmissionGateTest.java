@@ -141,6 +141,86 @@ class AdmissionGateTest {
     }
 
     @Test
+    void queuesWhileThePredictedWaitFitsTheTimeoutAndRejectsAtOnceWhenItWouldNot() {
+        AdmissionGate gate = gate(2, 100);
+        gate.serviceTime(Duration.ofMillis(400).toNanos());    // recent units held their permit 400 ms
+        submit(gate, "a", "b");                                // the two permits
+
+        // the k-th waiter is predicted to wait k x 400 ms / 2 permits: 200, 400, ..., 1000 ms fit the 1 s timeout
+        List<Work> waiting = submit(gate, "w1", "w2", "w3", "w4", "w5");
+        time.advanceTimeBy(Duration.ofMillis(150));           // the queue stands: its head has waited
+        Work shed = new Work(gate, "shed");                    // 1,200 ms: longer than it could wait
+
+        assertThat(waiting).allSatisfy(w -> assertThat(w.error).isNull());
+        assertThat(gate.queued()).isEqualTo(5);
+        assertThat(shed.error).isInstanceOfSatisfying(LaneOverloadedException.class, e -> {
+            assertThat(e.predictedWait()).contains(Duration.ofMillis(1200));
+            assertThat(e.queued()).isEqualTo(5);
+            assertThat(e.getMessage()).contains("orders", "would wait about 1200 ms", "5 waiting ahead",
+                    "acquireTimeout (1000 ms)");
+        });
+        assertThat(started).doesNotContain("shed");
+        assertThat(gate.rejected.sum()).isEqualTo(1);
+        assertThat(gate.predictedRejected.sum()).isEqualTo(1);
+    }
+
+    @Test
+    void aCallerWhoseDeadlineEndsBeforeItsPredictedTurnIsRejectedAtOnceNotAfterTheWait() {
+        AdmissionGate gate = gate(1, 100);
+        gate.serviceTime(Duration.ofMillis(300).toNanos());
+        submit(gate, "a");
+        new Work(gate, "first", Deadline.in(Duration.ofSeconds(5)));
+        time.advanceTimeBy(Duration.ofMillis(200));
+
+        Work hurried = new Work(gate, "hurried", Deadline.in(Duration.ofMillis(100)));
+        Work patient = new Work(gate, "patient", Deadline.in(Duration.ofSeconds(5)));
+
+        assertThat(hurried.error).isInstanceOfSatisfying(LaneOverloadedException.class,
+                e -> assertThat(e.getMessage()).contains("longer than its deadline allows"));
+        assertThat(patient.error).isNull();
+        assertThat(gate.queued()).isEqualTo(2);
+    }
+
+    @Test
+    void aBurstRightAfterSlowWorkIsQueuedNotShedUntilTheQueueIsSeenToStand() {
+        AdmissionGate gate = gate(1, 100);
+        gate.serviceTime(Duration.ofMillis(800).toNanos());    // the mean remembers slow work
+        submit(gate, "a");
+        List<Work> burst = submit(gate, "b1", "b2", "b3");     // predicted 0.8, 1.6, 2.4 s: no one has waited yet
+
+        assertThat(burst).allSatisfy(w -> assertThat(w.error).isNull());
+        assertThat(gate.queued()).isEqualTo(3);
+        assertThat(gate.predictedRejected.sum()).isZero();
+    }
+
+    @Test
+    void withoutPredictionOrBeforeAnyUnitEndedOnlyTheCountBoundsTheQueue() {
+        AdmissionGate fresh = gate(1, 3);                       // nothing ended yet: no prediction
+        submit(fresh, "a", "b", "c", "d");
+        assertThat(fresh.queued()).isEqualTo(3);
+        assertThat(fresh.predictedRejected.sum()).isZero();
+
+        AdmissionGate off = gate(1, 3);
+        off.predictive(false);
+        off.serviceTime(Duration.ofSeconds(10).toNanos());
+        List<Work> w = submit(off, "e", "f", "g");
+        assertThat(off.queued()).isEqualTo(2);
+        assertThat(w).allSatisfy(x -> assertThat(x.error).isNull());
+    }
+
+    @Test
+    void thePredictionFollowsRecentWork() {
+        AdmissionGate gate = gate(4, 100);
+        assertThat(gate.predictedWait(1)).isZero();
+        gate.serviceTime(Duration.ofMillis(100).toNanos());
+        assertThat(gate.predictedWait(8)).isEqualTo(Duration.ofMillis(200).toNanos());
+        for (int i = 0; i < 200; i++) {
+            gate.serviceTime(Duration.ofMillis(1).toNanos());  // the work got fast: the mean follows within a few dozen units
+        }
+        assertThat(gate.predictedWait(8)).isBetween(Duration.ofMillis(1).toNanos(), Duration.ofMillis(3).toNanos());
+    }
+
+    @Test
     void cancellingAWaiterTakesItOutOfTheQueueAndItNeverRuns() {
         AdmissionGate gate = gate(1, 5);
         List<Work> w = submit(gate, "a", "b", "c");

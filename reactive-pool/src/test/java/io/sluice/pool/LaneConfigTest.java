@@ -32,7 +32,8 @@ class LaneConfigTest {
         assertThat(c.minIdle()).isZero();
         assertThat(c.initialSize()).isZero();
         assertThat(c.acquireTimeout()).isEqualTo(Duration.ofSeconds(2));
-        assertThat(c.maxPendingAcquires()).isEqualTo(40);
+        assertThat(c.maxPendingAcquires()).isEqualTo(160);
+        assertThat(c.predictiveShedding()).isTrue();
         assertThat(c.maxIdleTime()).isEqualTo(Duration.ofMinutes(10));
         assertThat(c.maxLifetime()).isEqualTo(Duration.ofMinutes(30));
         assertThat(c.lifetimeJitter()).isEqualTo(Duration.ofMinutes(3));
@@ -49,7 +50,8 @@ class LaneConfigTest {
     void derivesPendingAcquiresAndJitterFromTheSettingsTheyDependOn() {
         LaneConfig c = builder().maxSize(5).maxLifetime(Duration.ofMinutes(20)).build();
 
-        assertThat(c.maxPendingAcquires()).isEqualTo(20);
+        assertThat(c.maxPendingAcquires()).isEqualTo(80);
+        assertThat(builder().maxSize(2).build().maxPendingAcquires()).isEqualTo(64);
         assertThat(c.lifetimeJitter()).isEqualTo(Duration.ofMinutes(2));
     }
 
