@@ -4,7 +4,6 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Objects;
-import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.BiFunction;
 import java.util.function.Function;
 import org.jspecify.annotations.Nullable;
@@ -12,7 +11,6 @@ import org.reactivestreams.Publisher;
 import reactor.core.publisher.Flux;
 import reactor.core.publisher.Mono;
 import reactor.core.publisher.Sinks;
-import reactor.util.retry.Retry;
 
 /**
  * A background job processed in chunks, each in a transaction of its own on one lane, so no connection
@@ -113,56 +111,25 @@ public final class Job<T> {
      */
     public Mono<JobReport> run() {
         return Mono.defer(() -> {
-            Run run = new Run(System.nanoTime());
+            JobRun run = new JobRun();
             Mono<Long> total = remainingSql == null ? Mono.just(-1L)
                     : db.sql(lane, remainingSql).map(RowMapper.column(Long.class)).one().defaultIfEmpty(-1L);
             return total.doOnNext(t -> run.total = t)
-                    .thenMany(Flux.range(0, concurrency).flatMap(i -> loop(run), concurrency))
-                    .then(Mono.fromSupplier(() -> new JobReport(name, run.done.get(), run.failed.get(), run.chunks.get(),
-                            run.retries.get(), Duration.ofNanos(System.nanoTime() - run.start))));
+                    .thenMany(Flux.range(0, concurrency).flatMap(i -> run.loop(() -> chunk(run), chunkRetries), concurrency))
+                    .then(Mono.fromSupplier(() -> run.report(name)));
         });
     }
 
-    /** One run's counts, shared by its concurrent chunk loops. */
-    private static final class Run {
-        final long start;
-        final AtomicLong done = new AtomicLong();
-        final AtomicLong failed = new AtomicLong();
-        final AtomicLong chunks = new AtomicLong();
-        final AtomicLong retries = new AtomicLong();
-        volatile long total = -1;
-
-        Run(long start) {
-            this.start = start;
-        }
-    }
-
-    /** Chunks one after another until none is left to claim. */
-    private Mono<Void> loop(Run run) {
-        return Mono.defer(() -> chunk(run))
-                .retryWhen(Retry.backoff(chunkRetries, Duration.ofMillis(100)).maxBackoff(Duration.ofSeconds(5))
-                        .filter(Job::transientFailure).doBeforeRetry(s -> run.retries.incrementAndGet())
-                        .onRetryExhaustedThrow((spec, signal) -> signal.failure()))
-                .repeat()
-                .takeUntil(claimed -> claimed == 0)
-                .then();
-    }
-
-    private void publish(Run run) {
-        long d = run.done.get();
-        long f = run.failed.get();
-        double secs = (System.nanoTime() - run.start) / 1e9;
-        double rate = secs <= 0 ? 0 : (d + f) / secs;
-        Long remaining = run.total < 0 ? null : Math.max(0, run.total - d - f);
-        Duration eta = remaining == null || rate <= 0 ? null : Duration.ofMillis((long) (remaining / rate * 1000));
-        progress.tryEmitNext(new JobProgress(name, d, f, run.chunks.get(), rate, remaining, eta));
+    private void publish(JobRun run) {
+        Long remaining = run.total < 0 ? null : Math.max(0, run.total - run.done.get() - run.failed.get());
+        progress.tryEmitNext(run.progress(name, remaining));
     }
 
     private record Outcome<T>(List<T> items, List<FailedItem<T>> failed) {
     }
 
     /** One chunk in one transaction; emits how many items it claimed. */
-    private Mono<Integer> chunk(Run run) {
+    private Mono<Integer> chunk(JobRun run) {
         int size = chunkSize;
         long start = System.nanoTime();
         return db.inTransaction(lane, s -> {
@@ -191,29 +158,14 @@ public final class Job<T> {
         return s.savepoint(sp -> Flux.from(Objects.requireNonNull(process.apply(sp, items), "process returned null"))
                         .then(sp.sql(markDoneSql).bind(1, keys(items)).rowsUpdated()))
                 .then()
-                .onErrorResume(e -> !chunkFailure(e), e -> {
+                .onErrorResume(e -> !JobRun.chunkFailure(e), e -> {
                     if (items.size() == 1) {
                         failed.add(new FailedItem<>(items.get(0), e));
-                        String message = String.valueOf(e.getMessage());
-                        return s.sql(markFailedSql).bind(1, key.apply(items.get(0)))
-                                .bind(2, message.length() > 1000 ? message.substring(0, 1000) : message).rowsUpdated().then();
+                        return s.sql(markFailedSql).bind(1, key.apply(items.get(0))).bind(2, JobRun.message(e)).rowsUpdated().then();
                     }
                     int half = items.size() / 2;
                     return isolate(s, items.subList(0, half), failed).then(isolate(s, items.subList(half, items.size()), failed));
                 });
-    }
-
-    /** Whether a failure is the chunk's (run it again, or stop), not one item's. */
-    private static boolean chunkFailure(Throwable e) {
-        if (!(e instanceof SluiceException se)) {
-            return false;                                   // the application's own exception: the item's
-        }
-        FailureKind k = se.kind();
-        return k != FailureKind.INTEGRITY_VIOLATION && k != FailureKind.OTHER;
-    }
-
-    private static boolean transientFailure(Throwable e) {
-        return e instanceof SluiceException se && se.isTransient();
     }
 
     private Object keys(List<T> items) {

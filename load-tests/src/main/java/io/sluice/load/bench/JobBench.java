@@ -10,6 +10,7 @@ import io.r2dbc.spi.Result;
 import io.sluice.Database;
 import io.sluice.Job;
 import io.sluice.JobReport;
+import io.sluice.RangeJob;
 import io.sluice.Lane;
 import io.sluice.RowMapper;
 import io.sluice.load.Settings;
@@ -45,11 +46,15 @@ import reactor.core.publisher.Mono;
  *       interactive and background sizes together), each holding one transaction over its share of the users
  *       until the end — and the interactive reads on the same pool;</li>
  *   <li>sluice: Sluice's {@link Job} on the background lane (2 runners by default, {@code --concurrency background=N}; claims with
- *       {@code SKIP LOCKED}, a commit per chunk), the reads on the interactive lane.</li>
+ *       {@code SKIP LOCKED}, a commit per chunk), the reads on the interactive lane;</li>
+ *   <li>ranges: Sluice's {@link RangeJob} on the background lane (the same runners; one range row claimed per
+ *       chunk of 1,000 user ids, so the users are written once, by the work);</li>
+ *   <li>floor: the same range work at the same concurrency from plain JDBC connections outside Sluice, the
+ *       reads on Sluice's interactive lane: what the server's contention alone costs the reads.</li>
  * </ul>
- * Both jobs do the same per-chunk SQL (aggregate a chunk of users, mark them done). Targets for Sluice: zero
- * interactive failures, interactive p99 within 1.5x of its idle p99, and the job's items/s at least 0.8x the
- * naive job's.
+ * Every job does the same work per chunk (aggregate a chunk of users, mark them done). Targets, judged on the
+ * range job: zero interactive failures, interactive p99 within 1.5x of its idle p99 or within the floor's, and
+ * the job's items/s at least 0.8x the naive job's.
  */
 final class JobBench {
 
@@ -57,6 +62,10 @@ final class JobBench {
     static final String PROCESS = "INSERT INTO job_totals (user_id, total) SELECT user_id, sum(amount) FROM job_activity "
             + "WHERE user_id = ANY($1) GROUP BY user_id";
     static final String DONE = "UPDATE job_users SET state = 'done' WHERE id = ANY($1)";
+    /** The same work over a range of user ids, as a {@link RangeJob} (and the floor phase) does it. */
+    static final String PROCESS_RANGE = "INSERT INTO job_totals (user_id, total) SELECT user_id, sum(amount) FROM job_activity "
+            + "WHERE user_id BETWEEN $1 AND $2 GROUP BY user_id";
+    static final String DONE_RANGE = "UPDATE job_users SET state = 'done' WHERE id BETWEEN $1 AND $2 AND state = 'pending'";
     static final int CHUNK = 1_000;
 
     private final Settings s;
@@ -135,6 +144,8 @@ final class JobBench {
             all.add(idle());
             all.add(naive());
             all.add(sluice());
+            all.add(ranges());
+            all.add(floor());
         }
         Map<String, Object> figures = new LinkedHashMap<>();
         out.printf("%n%-8s %12s %9s %9s %9s %8s %8s  %s%n", "phase", "items/s", "job s", "p50 ms", "p99 ms", "reads", "failed", "errors");
@@ -154,20 +165,28 @@ final class JobBench {
             figures.put(e.getKey(), f);
         }
         double idleP99 = Bench.median(by.get("idle").stream().map(Phase::p99).toList());
-        double sluiceP99 = Bench.median(by.get("sluice").stream().map(Phase::p99).toList());
-        long sluiceFailed = by.get("sluice").stream().mapToLong(Phase::failed).sum();
+        double floorP99 = Bench.median(by.get("floor").stream().map(Phase::p99).toList());
+        double naiveItems = Bench.median(by.get("naive").stream().map(Phase::itemsPerSecond).toList());
         long naiveFailed = by.get("naive").stream().mapToLong(Phase::failed).sum();
-        double items = Bench.median(by.get("sluice").stream().map(Phase::itemsPerSecond).toList())
-                / Bench.median(by.get("naive").stream().map(Phase::itemsPerSecond).toList());
-        double p99Ratio = sluiceP99 / Math.max(0.001, idleP99);
-        return Bench.finish(s, out, "background-job", figures, List.of(
-                new Bench.Verdict("sluice-no-interactive-failures", "zero interactive failures while Sluice's job runs", sluiceFailed == 0,
-                        sluiceFailed + " failed (the naive job's: " + naiveFailed + ")", "0"),
-                new Bench.Verdict("sluice-interactive-p99", "interactive p99 during Sluice's job within 1.5x of idle", p99Ratio <= 1.5,
-                        Bench.fmt(p99Ratio) + "x (" + Bench.fmt(sluiceP99) + " vs " + Bench.fmt(idleP99) + " ms)",
-                        "<= 1.5x, or the server's contention floor (load-tests/scripts/server-contention.sh)"),
-                new Bench.Verdict("sluice-job-throughput", "Sluice's chunked job at least 0.8x the naive job's items/s", items >= 0.8,
-                        Bench.fmt(items) + "x", ">= 0.8x")));
+        // judged: the range job (the recommended shape for a key space); the claim job ("sluice") is in the figures beside it
+        double p99 = Bench.median(by.get("ranges").stream().map(Phase::p99).toList());
+        long failed = by.get("ranges").stream().mapToLong(Phase::failed).sum();
+        double items = Bench.median(by.get("ranges").stream().map(Phase::itemsPerSecond).toList()) / naiveItems;
+        double claims = Bench.median(by.get("sluice").stream().map(Phase::itemsPerSecond).toList()) / naiveItems;
+        double p99Ratio = p99 / Math.max(0.001, idleP99);
+        out.printf("%nthe claim Job beside it: %sx the naive job's items/s, interactive p99 %s ms%n", Bench.fmt(claims),
+                Bench.fmt(Bench.median(by.get("sluice").stream().map(Phase::p99).toList())));
+        List<Bench.Verdict> verdicts = List.of(
+                new Bench.Verdict("sluice-no-interactive-failures", "zero interactive failures while Sluice's RangeJob runs",
+                        failed == 0, failed + " failed (the naive job's: " + naiveFailed + ")", "0"),
+                new Bench.Verdict("sluice-interactive-p99", "interactive p99 during Sluice's RangeJob within 1.5x of idle, "
+                        + "or within the contention floor (the same range work from plain JDBC at the same concurrency)",
+                        p99Ratio <= 1.5 || p99 <= floorP99, Bench.fmt(p99Ratio) + "x idle (" + Bench.fmt(p99) + " vs "
+                        + Bench.fmt(idleP99) + " ms); floor " + Bench.fmt(floorP99) + " ms (" + Bench.fmt(p99 / Math.max(0.001, floorP99))
+                        + "x)", "<= 1.5x idle, or <= the floor"),
+                new Bench.Verdict("sluice-job-throughput", "Sluice's RangeJob at least 0.8x the naive job's items/s",
+                        items >= 0.8, Bench.fmt(items) + "x", ">= 0.8x"));
+        return Bench.finish(s, out, "background-job", figures, verdicts);
     }
 
     private void seed(java.sql.Connection admin, String schema) throws Exception {
@@ -199,6 +218,7 @@ final class JobBench {
         try (java.sql.Connection admin = Bench.admin(server); Statement st = admin.createStatement()) {
             st.execute("UPDATE " + s.schema() + ".job_users SET state = 'pending' WHERE state <> 'pending'");
             st.execute("TRUNCATE " + s.schema() + ".job_totals");
+            st.execute("DROP TABLE IF EXISTS " + s.schema() + ".sluice_job_range, " + s.schema() + ".sluice_job_range_failed");
             st.execute("VACUUM ANALYZE " + s.schema() + ".job_users");
         }
     }
@@ -253,14 +273,87 @@ final class JobBench {
                     .markFailed("UPDATE job_users SET state = 'failed' WHERE id = $1 AND $2::text IS NOT NULL")
                     .chunkSize(CHUNK).maxChunkSize(5 * CHUNK).concurrency(runners)
                     .build();
+            return whileReading("sluice", db, job.run());
+        }
+    }
+
+    /** Runs {@code job} while the interactive reads run on {@code db}'s interactive lane. */
+    private Phase whileReading(String name, Database db, Mono<JobReport> job) {
+        Reads reads = new Reads();
+        Disposable d = reads.start(id -> read(db, id), rate, s.rows());
+        long start = System.nanoTime();
+        JobReport report = job.block(Duration.ofMinutes(30));
+        double secs = (System.nanoTime() - start) / 1e9;
+        d.dispose();
+        return new Phase(name, report.done() / secs, secs, reads.p50Ms(), reads.p99Ms(), reads.ok.get(), reads.failed.get(), reads.errors);
+    }
+
+    /** Sluice's {@link RangeJob} on the background lane: one range row claimed per chunk, the users written once. */
+    private Phase ranges() throws Exception {
+        reset();
+        try (Lanes lanes = sluiceLanes()) {
+            Database db = lanes.database();
+            warm(id -> read(db, id));
+            RangeJob job = RangeJob.builder(db, Lane.BACKGROUND, "aggregate-activity")
+                    .keys(1, users).rangeSize(CHUNK).concurrency(runners)
+                    .process((session, first, last) -> session.sql(PROCESS_RANGE).bind(1, (int) first).bind(2, (int) last).rowsUpdated()
+                            .then(session.sql(DONE_RANGE).bind(1, (int) first).bind(2, (int) last).rowsUpdated()))
+                    .build();
+            return whileReading("ranges", db, job.run());
+        }
+    }
+
+    /**
+     * The contention floor: the same range work, at the same concurrency, from plain JDBC connections outside
+     * Sluice (no pool, no reactive stack: the least a client can add), while the interactive reads run on
+     * Sluice's interactive lane. What the interactive p99 is here is what the server's contention alone costs it.
+     */
+    private Phase floor() throws Exception {
+        reset();
+        try (Lanes lanes = sluiceLanes()) {
+            Database db = lanes.database();
+            warm(id -> read(db, id));
             Reads reads = new Reads();
             Disposable d = reads.start(id -> read(db, id), rate, s.rows());
+            java.util.concurrent.atomic.AtomicInteger next = new java.util.concurrent.atomic.AtomicInteger(1);
             long start = System.nanoTime();
-            JobReport report = job.run().block(Duration.ofMinutes(30));
+            List<Thread> workers = new ArrayList<>();
+            List<Exception> errors = new java.util.concurrent.CopyOnWriteArrayList<>();
+            for (int w = 0; w < runners; w++) {
+                Thread worker = new Thread(() -> {
+                    try (java.sql.Connection c = Bench.admin(server)) {
+                        c.setAutoCommit(false);
+                        try (Statement st = c.createStatement()) {
+                            st.execute("SET search_path = " + s.schema());
+                        }
+                        try (java.sql.PreparedStatement process = c.prepareStatement(PROCESS_RANGE.replace("$1", "?").replace("$2", "?"));
+                             java.sql.PreparedStatement done = c.prepareStatement(DONE_RANGE.replace("$1", "?").replace("$2", "?"))) {
+                            for (int first = next.getAndAdd(CHUNK); first <= users; first = next.getAndAdd(CHUNK)) {
+                                int last = Math.min(users, first + CHUNK - 1);
+                                for (java.sql.PreparedStatement p : List.of(process, done)) {
+                                    p.setInt(1, first);
+                                    p.setInt(2, last);
+                                    p.executeUpdate();
+                                }
+                                c.commit();
+                            }
+                        }
+                    } catch (Exception e) {
+                        errors.add(e);
+                    }
+                }, "floor-job-" + w);
+                worker.start();
+                workers.add(worker);
+            }
+            for (Thread t : workers) {
+                t.join();
+            }
             double secs = (System.nanoTime() - start) / 1e9;
             d.dispose();
-            long done = report.done();
-            return new Phase("sluice", done / secs, secs, reads.p50Ms(), reads.p99Ms(), reads.ok.get(), reads.failed.get(), reads.errors);
+            if (!errors.isEmpty()) {
+                throw errors.get(0);
+            }
+            return new Phase("floor", users / secs, secs, reads.p50Ms(), reads.p99Ms(), reads.ok.get(), reads.failed.get(), reads.errors);
         }
     }
 
