@@ -26,7 +26,8 @@ import reactor.core.publisher.Sinks;
  *   <li>shared: runners in one process or several skip each other's locked items and never take the same
  *       one;</li>
  *   <li>a failing item (the application's own exception, a constraint violation) does not stop the job:
- *       the chunk is rolled back to a savepoint and run again in halves until the item is alone; that item
+ *       the chunk is rolled back and run again in savepoints, in halves, until the item is alone (a first
+ *       attempt runs without savepoints, so only a chunk with a failing item pays for them); that item
  *       is marked failed ({@code markFailed}, with its error) and published on {@link #failures()} once its
  *       chunk committed; the rest of the chunk commits;</li>
  *   <li>a transient failure (a lost connection, a deadlock, a serialization failure) runs the whole chunk
@@ -115,7 +116,10 @@ public final class Job<T> {
             Mono<Long> total = remainingSql == null ? Mono.just(-1L)
                     : db.sql(lane, remainingSql).map(RowMapper.column(Long.class)).one().defaultIfEmpty(-1L);
             return total.doOnNext(t -> run.total = t)
-                    .thenMany(Flux.range(0, concurrency).flatMap(i -> run.loop(() -> chunk(run), chunkRetries), concurrency))
+                    .thenMany(Flux.range(0, concurrency).flatMap(i -> {
+                        java.util.concurrent.atomic.AtomicBoolean careful = new java.util.concurrent.atomic.AtomicBoolean();
+                        return run.loop(() -> chunk(run, careful), chunkRetries);
+                    }, concurrency))
                     .then(Mono.fromSupplier(() -> run.report(name)));
         });
     }
@@ -128,15 +132,25 @@ public final class Job<T> {
     private record Outcome<T>(List<T> items, List<FailedItem<T>> failed) {
     }
 
-    /** One chunk in one transaction; emits how many items it claimed. */
-    private Mono<Integer> chunk(JobRun run) {
+    /**
+     * One chunk in one transaction; emits how many items it claimed. The first attempt runs without a
+     * savepoint (a round trip each way and a subtransaction on the server); when an item fails, the chunk
+     * rolls back and runs again {@code careful}ly, in savepoints that isolate the item, and so does this
+     * loop's next chunk only.
+     */
+    private Mono<Integer> chunk(JobRun run, java.util.concurrent.atomic.AtomicBoolean careful) {
         int size = chunkSize;
         long start = System.nanoTime();
+        boolean isolating = careful.getAndSet(false);
         return db.inTransaction(lane, s -> {
             List<FailedItem<T>> failedHere = new ArrayList<>();  // per attempt: a retried chunk starts clean
             return s.sql(claimSql).bind(1, size).map(mapper).all().collectList()
                     .flatMap(items -> items.isEmpty() ? Mono.just(new Outcome<>(items, failedHere))
-                            : isolate(s, items, failedHere).thenReturn(new Outcome<>(items, failedHere)));
+                            : (isolating ? isolate(s, items, failedHere) : processAndMark(s, items))
+                                    .thenReturn(new Outcome<>(items, failedHere)));
+        }).onErrorResume(e -> !isolating && !JobRun.chunkFailure(e), e -> {
+            careful.set(true);
+            return Mono.empty();
         }).map(o -> {
             if (!o.items().isEmpty()) {
                 run.chunks.incrementAndGet();
@@ -147,7 +161,12 @@ public final class Job<T> {
                 publish(run);
             }
             return o.items().size();
-        });
+        }).switchIfEmpty(Mono.defer(() -> chunk(run, careful)));   // an item failed: the same chunk, carefully
+    }
+
+    private Mono<Long> processAndMark(Session s, List<T> items) {
+        return Flux.from(Objects.requireNonNull(process.apply(s, items), "process returned null"))
+                .then(s.sql(markDoneSql).bind(1, keys(items)).rowsUpdated());
     }
 
     /**
@@ -155,8 +174,7 @@ public final class Job<T> {
      * savepoint and does each half again, until the failing item is alone, which is marked failed.
      */
     private Mono<Void> isolate(Session s, List<T> items, List<FailedItem<T>> failed) {
-        return s.savepoint(sp -> Flux.from(Objects.requireNonNull(process.apply(sp, items), "process returned null"))
-                        .then(sp.sql(markDoneSql).bind(1, keys(items)).rowsUpdated()))
+        return s.savepoint(sp -> processAndMark(sp, items))
                 .then()
                 .onErrorResume(e -> !JobRun.chunkFailure(e), e -> {
                     if (items.size() == 1) {
