@@ -49,8 +49,9 @@ import reactor.core.publisher.Mono;
  *       {@code SKIP LOCKED}, a commit per chunk), the reads on the interactive lane;</li>
  *   <li>ranges: Sluice's {@link RangeJob} on the background lane (the same runners; one range row claimed per
  *       chunk of 1,000 user ids, so the users are written once, by the work);</li>
- *   <li>floor: the same range work at the same concurrency from plain JDBC connections outside Sluice, the
- *       reads on Sluice's interactive lane: what the server's contention alone costs the reads.</li>
+ *   <li>floor: the same range work at the same concurrency and at the range job's rate from plain JDBC
+ *       connections outside Sluice, the reads on Sluice's interactive lane: what the server's contention alone
+ *       costs the reads.</li>
  * </ul>
  * Every job does the same work per chunk (aggregate a chunk of users, mark them done). Targets, judged on the
  * range job: zero interactive failures, interactive p99 within 1.5x of its idle p99 or within the floor's, and
@@ -144,8 +145,9 @@ final class JobBench {
             all.add(idle());
             all.add(naive());
             all.add(sluice());
-            all.add(ranges());
-            all.add(floor());
+            Phase ranges = ranges();
+            all.add(ranges);
+            all.add(floor(ranges.itemsPerSecond()));
         }
         Map<String, Object> figures = new LinkedHashMap<>();
         out.printf("%n%-8s %12s %9s %9s %9s %8s %8s  %s%n", "phase", "items/s", "job s", "p50 ms", "p99 ms", "reads", "failed", "errors");
@@ -180,7 +182,7 @@ final class JobBench {
                 new Bench.Verdict("sluice-no-interactive-failures", "zero interactive failures while Sluice's RangeJob runs",
                         failed == 0, failed + " failed (the naive job's: " + naiveFailed + ")", "0"),
                 new Bench.Verdict("sluice-interactive-p99", "interactive p99 during Sluice's RangeJob within 1.5x of idle, "
-                        + "or within the contention floor (the same range work from plain JDBC at the same concurrency)",
+                        + "or within the contention floor (the same range work from plain JDBC at the same concurrency and rate)",
                         p99Ratio <= 1.5 || p99 <= floorP99, Bench.fmt(p99Ratio) + "x idle (" + Bench.fmt(p99) + " vs "
                         + Bench.fmt(idleP99) + " ms); floor " + Bench.fmt(floorP99) + " ms (" + Bench.fmt(p99 / Math.max(0.001, floorP99))
                         + "x)", "<= 1.5x idle, or <= the floor"),
@@ -304,11 +306,12 @@ final class JobBench {
     }
 
     /**
-     * The contention floor: the same range work, at the same concurrency, from plain JDBC connections outside
+     * The contention floor: the same range work, at the same concurrency and at the range job's rate
+     * ({@code itemsPerSecond}, measured just before in the same round), from plain JDBC connections outside
      * Sluice (no pool, no reactive stack: the least a client can add), while the interactive reads run on
      * Sluice's interactive lane. What the interactive p99 is here is what the server's contention alone costs it.
      */
-    private Phase floor() throws Exception {
+    private Phase floor(double itemsPerSecond) throws Exception {
         reset();
         try (Lanes lanes = sluiceLanes()) {
             Database db = lanes.database();
@@ -330,6 +333,12 @@ final class JobBench {
                              java.sql.PreparedStatement done = c.prepareStatement(DONE_RANGE.replace("$1", "?").replace("$2", "?"))) {
                             for (int first = next.getAndAdd(CHUNK); first <= users; first = next.getAndAdd(CHUNK)) {
                                 int last = Math.min(users, first + CHUNK - 1);
+                                // paced: chunk k starts no sooner than k chunks' worth of items at the job's rate
+                                long due = start + (long) ((first - 1) / itemsPerSecond * 1e9);
+                                long early = due - System.nanoTime();
+                                if (early > 0) {
+                                    TimeUnit.NANOSECONDS.sleep(early);
+                                }
                                 for (java.sql.PreparedStatement p : List.of(process, done)) {
                                     p.setInt(1, first);
                                     p.setInt(2, last);
