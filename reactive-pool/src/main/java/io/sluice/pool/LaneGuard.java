@@ -75,6 +75,11 @@ final class LaneGuard {
         if (!(failure instanceof SluiceException s) || !s.isRetryable() || attemptsSoFar >= retry.maxAttempts() || emitted) {
             return null;
         }
+        if (failure instanceof io.sluice.AdmissionTimeoutException) {
+            // the lane stayed saturated for the caller's whole acquireTimeout: waiting again would double the
+            // wait the setting bounds; the caller is told the lane is busy (retry-safe, for its own retry)
+            return null;
+        }
         if (breakerOpen()) {
             return null;
         }

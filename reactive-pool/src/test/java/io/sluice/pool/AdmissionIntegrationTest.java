@@ -116,13 +116,13 @@ class AdmissionIntegrationTest {
                 }).delaySubscription(Duration.ofMillis(i * 5L)), 60)     // arrivals over 300 ms
                 .collectList().block(Duration.ofSeconds(30));
 
-        assertThat(answers).extracting(Answer::outcome).containsOnly("served", "shed").contains("served", "shed");
+        // a waiter whose prediction was too hopeful times out in the queue (500 ms) and is told so, not queued again
+        assertThat(answers).extracting(Answer::outcome).contains("served", "shed")
+                .allSatisfy(o -> assertThat(o).isIn("served", "shed", "AdmissionTimeoutException"));
         assertThat(answers).filteredOn(a -> a.outcome().equals("shed"))
                 .allSatisfy(a -> assertThat(a.micros()).as("a shed answers at once").isLessThan(100_000));
         assertThat(answers).filteredOn(a -> a.outcome().equals("served"))
-                // a waiter whose prediction was too hopeful times out at 500 ms and is retried (a queue timeout
-                // never reached the server); bounded all the same, never left waiting
-                .allSatisfy(a -> assertThat(a.micros()).as("served within its budgets").isLessThan(3_000_000));
+                .allSatisfy(a -> assertThat(a.micros()).as("served within its budget plus its work").isLessThan(1_000_000));
         assertThat(lanes.admission(Lane.BACKGROUND).inFlight()).isZero();
     }
 
