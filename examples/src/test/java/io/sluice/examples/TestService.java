@@ -25,7 +25,13 @@ final class TestService {
     /** Prefix of the lanes' application_names: {@code <prefix>-interactive}, {@code -background}, {@code -admin}. */
     final String applicationName = schema.replace('_', '-');
     final ConfigurableApplicationContext context;
+    /** A client without the admin credential, as users are. */
     final WebTestClient client;
+    /** A client sending the admin credential ({@code Authorization: Bearer} {@link #ADMIN_TOKEN}). */
+    final WebTestClient admin;
+    final int port;
+
+    static final String ADMIN_TOKEN = "test-admin-token-0123456789";
 
     TestService(String... properties) {
         this(PostgresFixture.get().server(), properties);
@@ -37,22 +43,26 @@ final class TestService {
                 "server.port=0",
                 "spring.main.banner-mode=off",
                 "meal-planner.schema=" + schema,
-                "meal-planner.application-name=" + applicationName));
+                "meal-planner.application-name=" + applicationName,
+                "meal-planner.admin-token=" + ADMIN_TOKEN,
+                "meal-planner.aggregation-cron=-",
+                "sluice.lanes.background.max-size=2"));
         props.addAll(List.of(properties));
         try {
             context = new SpringApplicationBuilder(MealPlannerApplication.class)
                     .main(MealPlannerApplication.class)
                     // the fixture's server instead of ServerConfig.fromEnvironment() (the bean is @ConditionalOnMissingBean)
                     .initializers(ctx -> ctx.getBeanFactory().registerSingleton("serverConfig", server))
-                    .properties(props.toArray(String[]::new))
-                    .run();
+                    // as command-line arguments, so they win over application.properties
+                    .run(props.stream().map(p -> "--" + p).toArray(String[]::new));
         } catch (RuntimeException e) {
             dropSchema();
             throw e;
         }
-        int port = context.getEnvironment().getRequiredProperty("local.server.port", Integer.class);
+        port = context.getEnvironment().getRequiredProperty("local.server.port", Integer.class);
         client = WebTestClient.bindToServer().baseUrl("http://127.0.0.1:" + port)
                 .responseTimeout(Duration.ofSeconds(20)).build();
+        admin = client.mutate().defaultHeader("Authorization", "Bearer " + ADMIN_TOKEN).build();
     }
 
     Lanes lanes() {

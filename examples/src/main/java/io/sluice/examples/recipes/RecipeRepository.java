@@ -6,6 +6,7 @@ import io.sluice.Lane;
 import io.sluice.RowMapper;
 import io.sluice.TxOptions;
 import java.time.Duration;
+import org.jspecify.annotations.Nullable;
 import org.springframework.stereotype.Repository;
 import reactor.core.publisher.Flux;
 import reactor.core.publisher.Mono;
@@ -65,34 +66,76 @@ public class RecipeRepository {
                         e -> new DuplicateRecipeException(name));
     }
 
+    /** A rating and whether this call stored it ({@code false}: a retry found the rating its key made before). */
+    public record Rated(Rating rating, boolean created) {
+    }
+
     /**
-     * One transaction: add one to the recipe's aggregate (locking its row, so concurrent ratings of one
-     * recipe take turns and the aggregate stays exact), then store the rating. It commits when the
-     * returned Mono completes and rolls back when it fails or is cancelled — e.g. when the request's
-     * deadline passes: the transaction's {@code statement_timeout} is then the smaller of the lane's and
-     * the time the request has left.
+     * One transaction: store the rating, then add it to the recipe's aggregate (locking the recipe's row, so
+     * concurrent ratings of one recipe take turns and the aggregate stays exact). It commits when the returned
+     * Mono completes and rolls back when it fails or is cancelled — e.g. when the request's deadline passes:
+     * the transaction's {@code statement_timeout} is then the smaller of the lane's and the time left.
+     *
+     * <p>Idempotent by key: a rating sent again with the same {@code key} (a client retrying after a timeout
+     * or a 503) stores nothing and returns the rating the key made, so a retry can never count twice; two
+     * concurrent requests with one key take turns on the unique index and the second finds the first's rating.
      */
-    public Mono<Rating> rate(long recipeId, RatingInput in) {
+    public Mono<Rated> rate(long recipeId, RatingInput in, @Nullable String key) {
         TxOptions options = TxOptions.readWrite().withLockTimeout(RATING_LOCK_TIMEOUT).named("ratings.add");
         return db.inTransaction(Lane.INTERACTIVE, options, s -> s.sql("""
-                                UPDATE recipe SET rating_count = rating_count + 1, rating_sum = rating_sum + :stars
-                                WHERE id = :id
-                                RETURNING rating_count, rating_sum""")
-                        .bind("stars", in.stars())
+                                INSERT INTO rating (recipe_id, stars, comment, idempotency_key) VALUES (:id, :stars, :comment, :key)
+                                ON CONFLICT (idempotency_key) DO NOTHING
+                                RETURNING id""")
                         .bind("id", recipeId)
-                        .map(row -> new int[]{row.get("rating_count", Integer.class), row.get("rating_sum", Integer.class)})
+                        .bind("stars", in.stars())
+                        .bind("comment", in.comment(), String.class)   // an optional column: NULL when absent
+                        .bind("key", key, String.class)
+                        .map(RowMapper.column("id", Long.class))
                         .optional()
-                        // no such recipe: fail, and the transaction rolls back (nothing was changed anyway)
-                        .switchIfEmpty(Mono.error(() -> new RecipeNotFoundException(recipeId)))
-                        .flatMap(aggregate -> {
-                            var insert = s.sql("INSERT INTO rating (recipe_id, stars, comment) VALUES (:id, :stars, :comment) RETURNING id")
-                                    .bind("id", recipeId)
-                                    .bind("stars", in.stars())
-                                    .bind("comment", in.comment(), String.class);   // an optional column: NULL when absent
-                            return insert.map(RowMapper.column("id", Long.class)).one()
-                                    .map(id -> new Rating(id, recipeId, in.stars(), in.comment(), aggregate[0],
-                                            Math.round(10.0 * aggregate[1] / aggregate[0]) / 10.0));
-                        }));
+                        .flatMap(id -> s.sql("""
+                                        UPDATE recipe SET rating_count = rating_count + 1, rating_sum = rating_sum + :stars
+                                        WHERE id = :id
+                                        RETURNING rating_count, rating_sum""")
+                                .bind("stars", in.stars())
+                                .bind("id", recipeId)
+                                .map(row -> new Rated(new Rating(id, recipeId, in.stars(), in.comment(),
+                                        row.get("rating_count", Integer.class),
+                                        average(row.get("rating_count", Integer.class), row.get("rating_sum", Integer.class))), true))
+                                .one())
+                        .switchIfEmpty(Mono.defer(() -> s.sql("""
+                                        SELECT r.id, r.recipe_id, r.stars, r.comment, c.rating_count, c.rating_sum
+                                        FROM rating r JOIN recipe c ON c.id = r.recipe_id WHERE r.idempotency_key = :key""")
+                                .bind("key", key)
+                                .map(row -> new Rating(row.get("id", Long.class), row.get("recipe_id", Long.class),
+                                        row.get("stars", Short.class), row.get("comment", String.class),
+                                        row.get("rating_count", Integer.class),
+                                        average(row.get("rating_count", Integer.class), row.get("rating_sum", Integer.class))))
+                                .one()
+                                .flatMap(r -> r.recipeId() == recipeId && r.stars() == in.stars()
+                                        ? Mono.just(new Rated(r, false))
+                                        : Mono.error(new IdempotencyKeyReusedException())))))
+                // the rating's foreign key: no such recipe (the transaction rolled back; nothing was stored)
+                .onErrorMap(e -> e instanceof IntegrityViolationException v && "rating_recipe_id_fkey".equals(v.constraint()),
+                        e -> new RecipeNotFoundException(recipeId));
+    }
+
+    private static double average(int count, int sum) {
+        return Math.round(10.0 * sum / count) / 10.0;
+    }
+
+    /** Recipes whose name or an ingredient contains {@code text} (case-insensitive), best rated first. */
+    public Flux<Recipe> search(String text, int limit) {
+        String pattern = "%" + text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "%";
+        return db.sql(Lane.INTERACTIVE, "SELECT " + Recipe.COLUMNS + """
+                         FROM recipe
+                        WHERE name ILIKE $1 OR EXISTS (SELECT 1 FROM unnest(ingredients) i WHERE i ILIKE $1)
+                        ORDER BY (rating_sum::float / greatest(rating_count, 1)) DESC, id
+                        LIMIT $2""")
+                .named("recipes.search")
+                .bind(1, pattern)
+                .bind(2, limit)
+                .map(Recipe::from)
+                .all();
     }
 
     /**
