@@ -3,6 +3,7 @@ package io.sluice.examples;
 import io.sluice.Database;
 import io.sluice.pool.Lanes;
 import io.sluice.pool.ServerConfig;
+import io.sluice.spring.boot.LanesCustomizer;
 import io.sluice.testing.Await;
 import io.sluice.testing.PostgresFixture;
 import java.time.Duration;
@@ -39,6 +40,11 @@ final class TestService {
 
     /** The service connecting to {@code server} (e.g. a fault proxy in front of the fixture's server). */
     TestService(ServerConfig server, String... properties) {
+        this(server, b -> { }, properties);
+    }
+
+    /** The service with {@code lanes} applied to the lanes' builder too (e.g. alert rules a test needs). */
+    TestService(ServerConfig server, LanesCustomizer lanes, String... properties) {
         List<String> props = new ArrayList<>(List.of(
                 "server.port=0",
                 "spring.main.banner-mode=off",
@@ -52,7 +58,10 @@ final class TestService {
             context = new SpringApplicationBuilder(MealPlannerApplication.class)
                     .main(MealPlannerApplication.class)
                     // the fixture's server instead of ServerConfig.fromEnvironment() (the bean is @ConditionalOnMissingBean)
-                    .initializers(ctx -> ctx.getBeanFactory().registerSingleton("serverConfig", server))
+                    .initializers(ctx -> {
+                        ctx.getBeanFactory().registerSingleton("serverConfig", server);
+                        ctx.getBeanFactory().registerSingleton("testLanesCustomizer", lanes);
+                    })
                     // as command-line arguments, so they win over application.properties
                     .run(props.stream().map(p -> "--" + p).toArray(String[]::new));
         } catch (RuntimeException e) {
