@@ -28,10 +28,16 @@ public class MealPlannerConfiguration {
                 .sessionSetting("search_path", props.schema());
     }
 
+    /** Which lane each kind of work runs on (one shared lane with {@code meal-planner.shared-pool=true}). */
+    @Bean
+    PlannerLanes plannerLanes(MealPlannerProperties props) {
+        return PlannerLanes.of(props.sharedPool());
+    }
+
     /** Creates the schema at start-up (on the admin lane); start-up fails if it cannot. */
     @Bean
-    SchemaReady schemaReady(Database db, MealPlannerProperties props) {
-        Schema.create(db, props.schema()).block(Duration.ofMinutes(2));
+    SchemaReady schemaReady(Database db, PlannerLanes lanes, MealPlannerProperties props) {
+        Schema.create(db, lanes.admin(), props.schema()).block(Duration.ofMinutes(2));
         return new SchemaReady(props.schema());
     }
 

@@ -21,6 +21,8 @@ import org.springframework.boot.context.properties.bind.DefaultValue;
  * @param aggregationCron   when the nightly aggregation runs (a Spring cron expression, server time); {@code -} for never
  * @param menuDays          days in a generated menu
  * @param mealsPerDay       meals a day in a generated menu
+ * @param sharedPool        run every kind of work on one lane, {@code shared} (see {@link PlannerLanes}; the
+ *                          {@code shared} profile sets it with the lane), to measure the one-pool design against lanes
  */
 @ConfigurationProperties("meal-planner")
 public record MealPlannerProperties(
@@ -33,7 +35,8 @@ public record MealPlannerProperties(
         @Nullable String adminToken,
         @DefaultValue("0 30 2 * * *") String aggregationCron,
         @DefaultValue("7") int menuDays,
-        @DefaultValue("3") int mealsPerDay) {
+        @DefaultValue("3") int mealsPerDay,
+        @DefaultValue("false") boolean sharedPool) {
 
     private static final Pattern IDENTIFIER = Pattern.compile("[a-z_][a-z0-9_]{0,62}");
 

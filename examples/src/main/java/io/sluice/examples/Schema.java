@@ -98,8 +98,8 @@ public final class Schema {
     }
 
     /** Creates whatever is missing; cold. */
-    public static Mono<Void> create(Database db, String schema) {
-        return db.inTransaction(Lane.ADMIN, TxOptions.readWrite(), s ->
+    public static Mono<Void> create(Database db, Lane lane, String schema) {
+        return db.inTransaction(lane, TxOptions.readWrite(), s ->
                 s.sql("SELECT pg_advisory_xact_lock(hashtext('sluice-examples schema ' || $1))").bind(1, schema).rowsUpdated()
                         .thenMany(Flux.fromIterable(statements(schema)).concatMap(ddl -> s.sql(ddl).rowsUpdated()))
                         .then());

@@ -1,10 +1,10 @@
 package io.sluice.examples.planner;
 
 import io.sluice.Database;
-import io.sluice.Lane;
 import io.sluice.RowMapper;
 import io.sluice.TxOptions;
 import io.sluice.examples.MealPlannerProperties;
+import io.sluice.examples.PlannerLanes;
 import io.sluice.examples.recipes.NotFoundException;
 import java.time.Duration;
 import java.time.LocalDate;
@@ -36,6 +36,7 @@ public class MenuGenerator implements SmartLifecycle {
     private static final Logger LOG = LoggerFactory.getLogger(MenuGenerator.class);
 
     private final Database db;
+    private final PlannerLanes lanes;
     private final int days;
     private final int meals;
     private final Map<Long, Sinks.Many<MenuProgress>> running = new ConcurrentHashMap<>();
@@ -43,8 +44,9 @@ public class MenuGenerator implements SmartLifecycle {
     private final Sinks.Many<MenuProgress> all = Sinks.many().multicast().directBestEffort();
     private volatile boolean started;
 
-    public MenuGenerator(Database db, MealPlannerProperties props) {
+    public MenuGenerator(Database db, PlannerLanes lanes, MealPlannerProperties props) {
         this.db = db;
+        this.lanes = lanes;
         this.days = props.menuDays();
         this.meals = props.mealsPerDay();
     }
@@ -52,7 +54,7 @@ public class MenuGenerator implements SmartLifecycle {
     /** Records a job for the user's week and starts it; fails with {@link NotFoundException} for an unknown user. Cold. */
     public Mono<MenuProgress> submit(long userId, LocalDate weekStart) {
         int total = days * meals;
-        return db.sql(Lane.INTERACTIVE, """
+        return db.sql(lanes.interactive(), """
                         INSERT INTO menu_job (user_id, week_start, total)
                         SELECT $1, $2, $3 WHERE EXISTS (SELECT 1 FROM app_user WHERE id = $1)
                         RETURNING id""")
@@ -73,10 +75,10 @@ public class MenuGenerator implements SmartLifecycle {
 
     private Mono<Void> generate(MenuProgress job) {
         Sinks.Many<MenuProgress> sink = running.get(job.jobId());
-        return db.sql(Lane.BACKGROUND, "UPDATE menu_job SET state = 'running' WHERE id = $1").named("menus.start")
+        return db.sql(lanes.background(), "UPDATE menu_job SET state = 'running' WHERE id = $1").named("menus.start")
                 .bind(1, job.jobId()).rowsUpdated()
                 .doOnSuccess(n -> publish(sink, new MenuProgress(job.jobId(), job.userId(), "running", 0, job.total(), null)))
-                .thenMany(Flux.range(0, days).concatMap(day -> db.inTransaction(Lane.BACKGROUND, TxOptions.readWrite().named("menus.day"),
+                .thenMany(Flux.range(0, days).concatMap(day -> db.inTransaction(lanes.background(), TxOptions.readWrite().named("menus.day"),
                         s -> s.sql("""
                                         INSERT INTO menu_item (job_id, day, meal, recipe_id)
                                         SELECT $1, $2, (row_number() OVER () - 1)::smallint, id FROM (
@@ -92,7 +94,7 @@ public class MenuGenerator implements SmartLifecycle {
                                         .bind(1, job.jobId()).bind(2, (day + 1) * meals)
                                         .map(RowMapper.column("done", Integer.class)).one()))))
                 .doOnNext((Integer done) -> publish(sink, new MenuProgress(job.jobId(), job.userId(), "running", done, job.total(), null)))
-                .then(db.sql(Lane.BACKGROUND, "UPDATE menu_job SET state = 'done', finished_at = now() WHERE id = $1")
+                .then(db.sql(lanes.background(), "UPDATE menu_job SET state = 'done', finished_at = now() WHERE id = $1")
                         .named("menus.finish").bind(1, job.jobId()).rowsUpdated())
                 .doOnSuccess(n -> publish(sink, new MenuProgress(job.jobId(), job.userId(), "done", job.total(), job.total(), null)))
                 .then()
@@ -109,7 +111,7 @@ public class MenuGenerator implements SmartLifecycle {
     private Mono<Void> fail(MenuProgress job, String why) {
         Sinks.Many<MenuProgress> sink = running.get(job.jobId());
         MenuProgress failed = new MenuProgress(job.jobId(), job.userId(), "failed", 0, job.total(), why);
-        return db.sql(Lane.BACKGROUND, "UPDATE menu_job SET state = 'failed', error = $2, finished_at = now() WHERE id = $1")
+        return db.sql(lanes.background(), "UPDATE menu_job SET state = 'failed', error = $2, finished_at = now() WHERE id = $1")
                 .named("menus.fail").bind(1, job.jobId()).bind(2, why).rowsUpdated()
                 .onErrorResume(x -> Mono.just(0L))
                 .doFinally(s -> {
@@ -130,7 +132,7 @@ public class MenuGenerator implements SmartLifecycle {
 
     /** The job as stored, from any instance; empty when there is no such job. */
     public Mono<MenuProgress> status(long jobId) {
-        return db.sql(Lane.INTERACTIVE, "SELECT id, user_id, state, done, total, error FROM menu_job WHERE id = $1")
+        return db.sql(lanes.interactive(), "SELECT id, user_id, state, done, total, error FROM menu_job WHERE id = $1")
                 .named("menus.status").bind(1, jobId)
                 .map(r -> new MenuProgress(r.get("id", Long.class), r.get("user_id", Long.class), r.get("state", String.class),
                         r.get("done", Integer.class), r.get("total", Integer.class), r.get("error", String.class)))
@@ -139,7 +141,7 @@ public class MenuGenerator implements SmartLifecycle {
 
     /** The menu a finished job chose: day, meal, recipe id and name. */
     public Flux<Map<String, Object>> items(long jobId) {
-        return db.sql(Lane.INTERACTIVE, """
+        return db.sql(lanes.interactive(), """
                         SELECT i.day, i.meal, i.recipe_id, r.name FROM menu_item i JOIN recipe r ON r.id = i.recipe_id
                          WHERE i.job_id = $1 ORDER BY i.day, i.meal""")
                 .named("menus.items").bind(1, jobId)
@@ -179,7 +181,7 @@ public class MenuGenerator implements SmartLifecycle {
     public void stop() {
         for (Map.Entry<Long, Disposable> w : Map.copyOf(work).entrySet()) {
             w.getValue().dispose();
-            db.sql(Lane.BACKGROUND, "UPDATE menu_job SET state = 'failed', error = $2, finished_at = now() WHERE id = $1 AND state <> 'done'")
+            db.sql(lanes.background(), "UPDATE menu_job SET state = 'failed', error = $2, finished_at = now() WHERE id = $1 AND state <> 'done'")
                     .bind(1, w.getKey()).bind(2, "interrupted by a shutdown; submit it again").rowsUpdated()
                     .onErrorResume(e -> Mono.just(0L))
                     .block(Duration.ofSeconds(5));

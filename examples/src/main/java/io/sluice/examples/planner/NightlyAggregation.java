@@ -4,8 +4,8 @@ import io.sluice.Database;
 import io.sluice.Job;
 import io.sluice.JobProgress;
 import io.sluice.JobReport;
-import io.sluice.Lane;
 import io.sluice.examples.MealPlannerProperties;
+import io.sluice.examples.PlannerLanes;
 import java.time.Duration;
 import java.time.LocalDateTime;
 import java.util.concurrent.atomic.AtomicBoolean;
@@ -45,9 +45,9 @@ public class NightlyAggregation implements SmartLifecycle {
     private volatile @Nullable JobProgress lastProgress;
     private volatile @Nullable Disposable schedule;
 
-    public NightlyAggregation(Database db, MealPlannerProperties props) {
+    public NightlyAggregation(Database db, PlannerLanes lanes, MealPlannerProperties props) {
         this.cron = props.aggregationCron().equals("-") ? null : CronExpression.parse(props.aggregationCron());
-        this.job = Job.<Claimed>builder(db, Lane.BACKGROUND, "nightly-aggregation")
+        this.job = Job.<Claimed>builder(db, lanes.background(), "nightly-aggregation")
                 .claim("""
                         SELECT id, recipe_id, user_id, stars, created_at::date::text AS day FROM rating
                          WHERE NOT aggregated ORDER BY id LIMIT $1 FOR UPDATE SKIP LOCKED""",

@@ -2,7 +2,7 @@ package io.sluice.examples.planner;
 
 import io.sluice.Database;
 import io.sluice.IntegrityViolationException;
-import io.sluice.Lane;
+import io.sluice.examples.PlannerLanes;
 import io.sluice.examples.recipes.NotFoundException;
 import org.springframework.stereotype.Repository;
 import reactor.core.publisher.Mono;
@@ -12,14 +12,16 @@ import reactor.core.publisher.Mono;
 public class UserRepository {
 
     private final Database db;
+    private final PlannerLanes lanes;
 
-    public UserRepository(Database db) {
+    public UserRepository(Database db, PlannerLanes lanes) {
         this.db = db;
+        this.lanes = lanes;
     }
 
     /** A new user; an email taken already (ignoring case) fails with {@link EmailTakenException}. */
     public Mono<User> register(String email, String displayName) {
-        return db.sql(Lane.INTERACTIVE, "INSERT INTO app_user (email, display_name) VALUES ($1, $2) RETURNING " + User.COLUMNS)
+        return db.sql(lanes.interactive(), "INSERT INTO app_user (email, display_name) VALUES ($1, $2) RETURNING " + User.COLUMNS)
                 .named("users.register")
                 .bind(1, email.strip())
                 .bind(2, displayName.strip())
@@ -34,7 +36,7 @@ public class UserRepository {
      * statement. Answers "unknown" without saying more (a sign-in never tells which addresses exist).
      */
     public Mono<User> signIn(String email) {
-        return db.sql(Lane.INTERACTIVE, "UPDATE app_user SET last_sign_in_at = now() WHERE lower(email) = lower($1) RETURNING "
+        return db.sql(lanes.interactive(), "UPDATE app_user SET last_sign_in_at = now() WHERE lower(email) = lower($1) RETURNING "
                         + User.COLUMNS)
                 .named("users.sign-in")
                 .bind(1, email.strip())
@@ -45,7 +47,7 @@ public class UserRepository {
 
     /** Whether the user exists. */
     public Mono<Boolean> exists(long id) {
-        return db.sql(Lane.INTERACTIVE, "SELECT 1 FROM app_user WHERE id = $1").named("users.exists").bind(1, id)
+        return db.sql(lanes.interactive(), "SELECT 1 FROM app_user WHERE id = $1").named("users.exists").bind(1, id)
                 .map(r -> true).optional().defaultIfEmpty(false);
     }
 

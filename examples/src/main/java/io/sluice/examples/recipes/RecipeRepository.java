@@ -5,6 +5,7 @@ import io.sluice.IntegrityViolationException;
 import io.sluice.Lane;
 import io.sluice.RowMapper;
 import io.sluice.TxOptions;
+import io.sluice.examples.PlannerLanes;
 import java.time.Duration;
 import org.jspecify.annotations.Nullable;
 import org.springframework.stereotype.Repository;
@@ -24,14 +25,16 @@ public class RecipeRepository {
     static final Duration RATING_LOCK_TIMEOUT = Duration.ofSeconds(1);
 
     private final Database db;
+    private final PlannerLanes lanes;
 
-    public RecipeRepository(Database db) {
+    public RecipeRepository(Database db, PlannerLanes lanes) {
         this.db = db;
+        this.lanes = lanes;
     }
 
     /** The recipe, or empty. A read: Sluice may retry it after a lost connection. */
     public Mono<Recipe> find(long id) {
-        return db.sql(Lane.INTERACTIVE, "SELECT " + Recipe.COLUMNS + " FROM recipe WHERE id = $1")
+        return db.sql(lanes.interactive(), "SELECT " + Recipe.COLUMNS + " FROM recipe WHERE id = $1")
                 .named("recipes.find")      // the operation tag of its meters and slow-statement reports
                 .bind(1, id)
                 .map(Recipe::from)
@@ -40,7 +43,7 @@ public class RecipeRepository {
 
     /** The newest recipes. */
     public Flux<Recipe> newest(int limit) {
-        return db.sql(Lane.INTERACTIVE, "SELECT " + Recipe.COLUMNS + " FROM recipe ORDER BY id DESC LIMIT $1")
+        return db.sql(lanes.interactive(), "SELECT " + Recipe.COLUMNS + " FROM recipe ORDER BY id DESC LIMIT $1")
                 .named("recipes.newest")
                 .bind(1, limit)
                 .map(Recipe::from)
@@ -50,7 +53,7 @@ public class RecipeRepository {
     /** Stores a valid recipe; a second recipe of the same name fails with {@link DuplicateRecipeException}. */
     public Mono<Recipe> create(RecipeInput in) {
         String name = in.name().strip();
-        var insert = db.sql(Lane.INTERACTIVE, """
+        var insert = db.sql(lanes.interactive(), """
                         INSERT INTO recipe (name, servings, prep_minutes, ingredients, instructions)
                         VALUES (:name, :servings, :prepMinutes, :ingredients, :instructions)
                         RETURNING\s""" + Recipe.COLUMNS)
@@ -82,7 +85,7 @@ public class RecipeRepository {
      */
     public Mono<Rated> rate(long recipeId, RatingInput in, @Nullable String key) {
         TxOptions options = TxOptions.readWrite().withLockTimeout(RATING_LOCK_TIMEOUT).named("ratings.add");
-        return db.inTransaction(Lane.INTERACTIVE, options, s -> s.sql("""
+        return db.inTransaction(lanes.interactive(), options, s -> s.sql("""
                                 INSERT INTO rating (recipe_id, stars, comment, idempotency_key) VALUES (:id, :stars, :comment, :key)
                                 ON CONFLICT (idempotency_key) DO NOTHING
                                 RETURNING id""")
@@ -126,7 +129,7 @@ public class RecipeRepository {
     /** Recipes whose name or an ingredient contains {@code text} (case-insensitive), best rated first. */
     public Flux<Recipe> search(String text, int limit) {
         String pattern = "%" + text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "%";
-        return db.sql(Lane.INTERACTIVE, "SELECT " + Recipe.COLUMNS + """
+        return db.sql(lanes.interactive(), "SELECT " + Recipe.COLUMNS + """
                          FROM recipe
                         WHERE name ILIKE $1 OR EXISTS (SELECT 1 FROM unnest(ingredients) i WHERE i ILIKE $1)
                         ORDER BY (rating_sum::float / greatest(rating_count, 1)) DESC, id
@@ -145,7 +148,7 @@ public class RecipeRepository {
      * connection back.
      */
     public Flux<Recipe> all() {
-        return db.sql(Lane.BACKGROUND, "SELECT " + Recipe.COLUMNS + " FROM recipe ORDER BY id")
+        return db.sql(lanes.background(), "SELECT " + Recipe.COLUMNS + " FROM recipe ORDER BY id")
                 .named("recipes.export")
                 .map(Recipe::from)
                 .all();
