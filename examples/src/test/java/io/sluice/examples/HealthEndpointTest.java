@@ -91,6 +91,10 @@ class HealthEndpointTest {
                 .doesNotContain(PostgresFixture.get().server().user()).doesNotContain(PostgresFixture.get().server().database());
         assertThat(service.client.get().uri("/actuator/health").exchange().returnResult(String.class).getStatus().value())
                 .as("anonymous health: DOWN is 503 too").isEqualTo(503);
+        assertThat(service.client.get().uri("/actuator/health/readiness").exchange().returnResult(String.class).getStatus().value())
+                .as("not ready while the lanes are DOWN").isEqualTo(503);
+        assertThat(service.client.get().uri("/actuator/health/liveness").exchange().returnResult(String.class).getStatus().value())
+                .as("but alive").isEqualTo(200);
 
         proxy.refuseNew(false);
         assertThat(Await.until(Duration.ofSeconds(30), () -> status("/lanes/health") == 200

@@ -101,6 +101,11 @@ class PlannerTest {
                 .bodyValue(Map.of("stars", 2)).exchange().expectStatus().isEqualTo(HttpStatus.CONFLICT);
         service.client.post().uri("/recipes/{id}/ratings", Long.MAX_VALUE).header("Idempotency-Key", UUID.randomUUID().toString())
                 .bodyValue(Map.of("stars", 2)).exchange().expectStatus().isNotFound();
+        service.client.post().uri("/recipes/{id}/ratings", r.id()).bodyValue(Map.of("stars", 2, "userId", Long.MAX_VALUE)).exchange()
+                .expectStatus().isNotFound().expectBody(Problem.class).value(p -> assertThat(p.detail()).isEqualTo("no user " + Long.MAX_VALUE));
+        User u = user();
+        service.client.post().uri("/recipes/{id}/ratings", r.id()).bodyValue(Map.of("stars", 5, "userId", u.id())).exchange()
+                .expectStatus().isCreated();
     }
 
     @Test

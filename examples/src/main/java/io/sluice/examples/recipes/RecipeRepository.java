@@ -86,13 +86,14 @@ public class RecipeRepository {
     public Mono<Rated> rate(long recipeId, RatingInput in, @Nullable String key) {
         TxOptions options = TxOptions.readWrite().withLockTimeout(RATING_LOCK_TIMEOUT).named("ratings.add");
         return db.inTransaction(lanes.interactive(), options, s -> s.sql("""
-                                INSERT INTO rating (recipe_id, stars, comment, idempotency_key) VALUES (:id, :stars, :comment, :key)
+                                INSERT INTO rating (recipe_id, stars, comment, idempotency_key, user_id) VALUES (:id, :stars, :comment, :key, :user)
                                 ON CONFLICT (idempotency_key) DO NOTHING
                                 RETURNING id""")
                         .bind("id", recipeId)
                         .bind("stars", in.stars())
                         .bind("comment", in.comment(), String.class)   // an optional column: NULL when absent
                         .bind("key", key, String.class)
+                        .bind("user", in.userId(), Long.class)
                         .map(RowMapper.column("id", Long.class))
                         .optional()
                         .flatMap(id -> s.sql("""
@@ -117,9 +118,11 @@ public class RecipeRepository {
                                 .flatMap(r -> r.recipeId() == recipeId && r.stars() == in.stars()
                                         ? Mono.just(new Rated(r, false))
                                         : Mono.error(new IdempotencyKeyReusedException())))))
-                // the rating's foreign key: no such recipe (the transaction rolled back; nothing was stored)
+                // the rating's foreign keys: no such recipe, or user (the transaction rolled back; nothing was stored)
                 .onErrorMap(e -> e instanceof IntegrityViolationException v && "rating_recipe_id_fkey".equals(v.constraint()),
-                        e -> new RecipeNotFoundException(recipeId));
+                        e -> new RecipeNotFoundException(recipeId))
+                .onErrorMap(e -> e instanceof IntegrityViolationException v && "rating_user_id_fkey".equals(v.constraint()),
+                        e -> new NotFoundException("no user " + in.userId()));
     }
 
     private static double average(int count, int sum) {
