@@ -1,6 +1,6 @@
 package io.sluice.spring.boot;
 
-import static io.sluice.spring.boot.Properties.set;
+import static io.sluice.spring.boot.PropertyValues.set;
 
 import io.github.resilience4j.circuitbreaker.CircuitBreakerConfig;
 import io.sluice.ConfigurationException;
@@ -20,7 +20,7 @@ final class LaneSettings {
         try {
             return Lane.of(name);
         } catch (IllegalArgumentException e) {
-            throw Properties.rejected("sluice.lanes." + name, e);
+            throw PropertyValues.rejected("sluice.lanes." + name, e);
         }
     }
 
@@ -81,7 +81,7 @@ final class LaneSettings {
         try {
             return b.build();
         } catch (ConfigurationException e) {
-            throw Properties.rejected(Properties.property("sluice.lanes." + lane.name() + ".", e.setting()), e);
+            throw PropertyValues.rejected(PropertyValues.property("sluice.lanes." + lane.name() + ".", e.setting()), e);
         }
     }
 

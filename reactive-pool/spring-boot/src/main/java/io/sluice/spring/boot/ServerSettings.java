@@ -1,6 +1,6 @@
 package io.sluice.spring.boot;
 
-import static io.sluice.spring.boot.Properties.set;
+import static io.sluice.spring.boot.PropertyValues.set;
 
 import io.sluice.ConfigurationException;
 import io.sluice.pool.ServerConfig;
@@ -21,7 +21,7 @@ final class ServerSettings {
             try {
                 b = ServerConfig.fromUrl(p.getUrl());
             } catch (IllegalArgumentException e) {
-                throw Properties.rejected(P + "url", e);
+                throw PropertyValues.rejected(P + "url", e);
             }
         } else {
             // PGPORT=abc and the like: the builder's message names the variable
@@ -42,7 +42,7 @@ final class ServerSettings {
         try {
             return b.build();
         } catch (ConfigurationException e) {
-            throw Properties.rejected(Properties.property(P, e.setting()), e);
+            throw PropertyValues.rejected(PropertyValues.property(P, e.setting()), e);
         }
     }
 }

@@ -1,6 +1,6 @@
 package io.sluice.spring.boot;
 
-import static io.sluice.spring.boot.Properties.set;
+import static io.sluice.spring.boot.PropertyValues.set;
 
 import io.micrometer.core.instrument.MeterRegistry;
 import io.sluice.Database;

@@ -6,9 +6,9 @@ import java.util.function.Consumer;
 import org.jspecify.annotations.Nullable;
 
 /** Hands a property's value to a builder's setter, turning the builder's rejection into one that names the property. */
-final class Properties {
+final class PropertyValues {
 
-    private Properties() {
+    private PropertyValues() {
     }
 
     /** Calls {@code setter} with {@code value} unless it is unset; a rejection names {@code property}. */
