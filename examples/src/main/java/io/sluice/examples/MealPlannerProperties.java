@@ -2,37 +2,41 @@ package io.sluice.examples;
 
 import java.time.Duration;
 import java.util.regex.Pattern;
+import org.jspecify.annotations.Nullable;
 import org.springframework.boot.context.properties.ConfigurationProperties;
 import org.springframework.boot.context.properties.bind.DefaultValue;
 
 /**
- * The service's settings, {@code meal-planner.*} (application.properties, environment variables such as
- * {@code MEAL_PLANNER_INTERACTIVE_MAX_SIZE}, or {@code --meal-planner.schema=...}). Where to connect is
- * not here: it comes from the standard {@code PG*} variables ({@code ServerConfig.fromEnvironment()}).
+ * The service's own settings, {@code meal-planner.*}. The lanes and where to connect are Sluice's
+ * ({@code sluice.lanes.*}, {@code sluice.server.*} and the {@code PG*} variables; see application.properties).
  *
  * @param schema            the schema the tables live in; created at startup if missing
  * @param applicationName   prefix of each lane's {@code application_name} ({@code meal-planner-interactive}, ...)
- * @param interactive       the lane of the user-facing endpoints
- * @param background        the lane of the export
  * @param requestTimeout    a request's deadline when it sends no {@code X-Request-Timeout}
  * @param maxRequestTimeout the largest {@code X-Request-Timeout} a client may ask for
  * @param exportTimeout     the deadline of {@code GET /export} when it sends no {@code X-Request-Timeout}
  * @param retryAfter        the {@code Retry-After} sent with 503 when a lane is overloaded
- * @param closeGrace        how long shutdown lets in-flight database work finish
- * @param healthProbeInterval how long a health probe's answer (the server's connections, whether it answers) is reused
+ * @param adminToken        the credential of the administrative endpoints ({@code Authorization: Bearer <token>},
+ *                          or HTTP Basic with it as the password); unset, they answer 401 to everyone
+ * @param aggregationCron   when the nightly aggregation runs (a Spring cron expression, server time); {@code -} for never
+ * @param menuDays          days in a generated menu
+ * @param mealsPerDay       meals a day in a generated menu
+ * @param sharedPool        run every kind of work on one lane, {@code shared} (see {@link PlannerLanes}; the
+ *                          {@code shared} profile sets it with the lane), to measure the one-pool design against lanes
  */
 @ConfigurationProperties("meal-planner")
 public record MealPlannerProperties(
         @DefaultValue("meal_planner") String schema,
         @DefaultValue("meal-planner") String applicationName,
-        @DefaultValue Interactive interactive,
-        @DefaultValue Background background,
         @DefaultValue("2s") Duration requestTimeout,
         @DefaultValue("30s") Duration maxRequestTimeout,
         @DefaultValue("10m") Duration exportTimeout,
         @DefaultValue("1s") Duration retryAfter,
-        @DefaultValue("5s") Duration closeGrace,
-        @DefaultValue("10s") Duration healthProbeInterval) {
+        @Nullable String adminToken,
+        @DefaultValue("0 30 2 * * *") String aggregationCron,
+        @DefaultValue("7") int menuDays,
+        @DefaultValue("3") int mealsPerDay,
+        @DefaultValue("false") boolean sharedPool) {
 
     private static final Pattern IDENTIFIER = Pattern.compile("[a-z_][a-z0-9_]{0,62}");
 
@@ -42,29 +46,13 @@ public record MealPlannerProperties(
             throw new IllegalArgumentException("meal-planner.schema must be a lower-case SQL identifier "
                     + "([a-z_][a-z0-9_]*, at most 63 characters), was '" + schema + "'");
         }
-    }
-
-    /**
-     * @param maxSize          connections (small: a user-facing lane should say "busy" rather than queue)
-     * @param maxPending       requests allowed to wait for admission; the next is rejected at once (503)
-     * @param acquireTimeout   longest wait in that queue
-     * @param statementTimeout the lane's {@code statement_timeout}
-     */
-    public record Interactive(
-            @DefaultValue("8") int maxSize,
-            @DefaultValue("16") int maxPending,
-            @DefaultValue("500ms") Duration acquireTimeout,
-            @DefaultValue("2s") Duration statementTimeout) {
-    }
-
-    /**
-     * @param maxSize          connections for reports and exports, apart from the interactive ones
-     * @param statementTimeout the lane's {@code statement_timeout}
-     * @param fetchSize        rows per round trip when a result is streamed
-     */
-    public record Background(
-            @DefaultValue("2") int maxSize,
-            @DefaultValue("5m") Duration statementTimeout,
-            @DefaultValue("200") int fetchSize) {
+        if (adminToken != null && adminToken.length() < 16) {
+            throw new IllegalArgumentException("meal-planner.admin-token must be at least 16 characters (a random secret), was "
+                    + adminToken.length());
+        }
+        if (menuDays < 1 || menuDays > 14 || mealsPerDay < 1 || mealsPerDay > 6) {
+            throw new IllegalArgumentException("meal-planner.menu-days must be 1..14 and meal-planner.meals-per-day 1..6, were "
+                    + menuDays + " and " + mealsPerDay);
+        }
     }
 }

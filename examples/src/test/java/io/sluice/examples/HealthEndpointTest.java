@@ -28,7 +28,7 @@ class HealthEndpointTest {
         proxy = FaultProxy.start(pg.host(), pg.port());
         ServerConfig through = PostgresFixture.get().serverBuilder().host(proxy.host()).port(proxy.port())
                 .connectTimeout(Duration.ofSeconds(1)).build();
-        service = new TestService(through, "meal-planner.health-probe-interval=200ms");
+        service = new TestService(through, "sluice.health-probe-interval=200ms");
     }
 
     @AfterAll
@@ -40,12 +40,12 @@ class HealthEndpointTest {
     }
 
     private Map<String, Object> get(String uri, int status) {
-        return service.client.get().uri(uri).exchange().expectStatus().isEqualTo(status)
+        return service.admin.get().uri(uri).exchange().expectStatus().isEqualTo(status)
                 .expectBody(new ParameterizedTypeReference<Map<String, Object>>() { }).returnResult().getResponseBody();
     }
 
     private int status(String uri) {
-        return service.client.get().uri(uri).exchange().returnResult(String.class).getStatus().value();
+        return service.admin.get().uri(uri).exchange().returnResult(String.class).getStatus().value();
     }
 
     @Test
@@ -63,10 +63,16 @@ class HealthEndpointTest {
         assertThat((Integer) server.get("thisApplication")).isPositive();
         assertThat(up.get("checkedAt")).asString().matches("\\d{4}-\\d\\d-\\d\\dT.*Z");
 
-        Map<String, Object> actuator = get("/actuator/health", 200);
+        // /actuator/health is public: statuses (the starter's lanes component among them), no figures
+        Map<String, Object> actuator = service.client.get().uri("/actuator/health").exchange().expectStatus().isOk()
+                .expectBody(new ParameterizedTypeReference<Map<String, Object>>() { }).returnResult().getResponseBody();
+        assertThat(actuator).containsEntry("status", "UP");
         Map<String, Object> lanes = (Map<String, Object>) ((Map<String, Object>) actuator.get("components")).get("lanes");
-        assertThat(lanes.get("status")).isEqualTo("UP");
-        assertThat((Map<String, Object>) lanes.get("details")).containsKeys("reasons", "lanes", "server", "activeAlerts");
+        assertThat(lanes).containsEntry("status", "UP").doesNotContainKey("details");
+        // the lanes' internals need the credential
+        service.client.get().uri("/lanes/health").exchange().expectStatus().isUnauthorized()
+                .expectHeader().valueMatches("WWW-Authenticate", "Basic realm=.*");
+        service.client.get().uri("/actuator/metrics").exchange().expectStatus().isUnauthorized();
 
         // the server goes away: connections dropped, new ones refused
         proxy.refuseNew(true);
@@ -76,6 +82,19 @@ class HealthEndpointTest {
         assertThat(down.get("status")).isEqualTo("DOWN");
         assertThat((List<String>) down.get("reasons")).anySatisfy(r -> assertThat(r).startsWith("server: the health probe"));
         assertThat(Await.until(Duration.ofSeconds(30), () -> status("/actuator/health") == 503)).isTrue();
+        // a user's request meanwhile: 503 as a problem detail that names no host, database or role
+        var answer = service.client.get().uri("/recipes/1").exchange().expectBody(String.class).returnResult();
+        assertThat(answer.getStatus().value()).as("unavailable, or the deadline passed while retrying").isIn(503, 504);
+        assertThat(answer.getResponseHeaders().getContentType()).hasToString("application/problem+json");
+        String body = answer.getResponseBody();
+        assertThat(body).contains("\"detail\"").doesNotContain(proxy.host()).doesNotContain(String.valueOf(proxy.port()))
+                .doesNotContain(PostgresFixture.get().server().user()).doesNotContain(PostgresFixture.get().server().database());
+        assertThat(service.client.get().uri("/actuator/health").exchange().returnResult(String.class).getStatus().value())
+                .as("anonymous health: DOWN is 503 too").isEqualTo(503);
+        assertThat(service.client.get().uri("/actuator/health/readiness").exchange().returnResult(String.class).getStatus().value())
+                .as("not ready while the lanes are DOWN").isEqualTo(503);
+        assertThat(service.client.get().uri("/actuator/health/liveness").exchange().returnResult(String.class).getStatus().value())
+                .as("but alive").isEqualTo(200);
 
         proxy.refuseNew(false);
         assertThat(Await.until(Duration.ofSeconds(30), () -> status("/lanes/health") == 200

@@ -288,7 +288,7 @@ class MealPlannerApplicationTest {
 
         @Test
         void lanesShowEachLanesPoolAndAdmission() {
-            Map<String, LaneView> lanes = client.get().uri("/lanes").exchange()
+            Map<String, LaneView> lanes = service.admin.get().uri("/lanes").exchange()
                     .expectStatus().isOk()
                     .expectBody(new ParameterizedTypeReference<Map<String, LaneView>>() { })
                     .returnResult().getResponseBody();
@@ -307,10 +307,10 @@ class MealPlannerApplicationTest {
         @Test
         void sluiceMetersAreUnderActuatorMetrics() {
             create();
-            client.get().uri("/actuator/metrics/sluice.lane.admitted?tag=lane:interactive").exchange()
+            service.admin.get().uri("/actuator/metrics/sluice.lane.admitted?tag=lane:interactive").exchange()
                     .expectStatus().isOk()
                     .expectBody(Metric.class).value(m -> assertThat(m.measurements().get(0).value()).isPositive());
-            client.get().uri("/actuator/metrics/db.client.connection.max?tag=db.client.connection.pool.name:background").exchange()
+            service.admin.get().uri("/actuator/metrics/db.client.connection.max?tag=db.client.connection.pool.name:background").exchange()
                     .expectStatus().isOk()
                     .expectBody(Metric.class).value(m -> assertThat(m.measurements().get(0).value()).isEqualTo(2.0));
         }

@@ -28,8 +28,8 @@ class OverloadTest {
     @BeforeAll
     void start() {
         // a long acquire timeout, so that a quick answer can only be the gate's rejection, not a wait that timed out
-        service = new TestService("meal-planner.interactive.max-size=1", "meal-planner.interactive.max-pending=0",
-                "meal-planner.interactive.acquire-timeout=10s");
+        service = new TestService("sluice.lanes.interactive.max-size=1", "sluice.lanes.interactive.min-idle=0",
+                "sluice.lanes.interactive.max-pending-acquires=0", "sluice.lanes.interactive.acquire-timeout=10s");
     }
 
     @AfterAll

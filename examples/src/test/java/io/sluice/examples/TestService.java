@@ -3,6 +3,7 @@ package io.sluice.examples;
 import io.sluice.Database;
 import io.sluice.pool.Lanes;
 import io.sluice.pool.ServerConfig;
+import io.sluice.spring.boot.LanesCustomizer;
 import io.sluice.testing.Await;
 import io.sluice.testing.PostgresFixture;
 import java.time.Duration;
@@ -25,7 +26,13 @@ final class TestService {
     /** Prefix of the lanes' application_names: {@code <prefix>-interactive}, {@code -background}, {@code -admin}. */
     final String applicationName = schema.replace('_', '-');
     final ConfigurableApplicationContext context;
+    /** A client without the admin credential, as users are. */
     final WebTestClient client;
+    /** A client sending the admin credential ({@code Authorization: Bearer} {@link #ADMIN_TOKEN}). */
+    final WebTestClient admin;
+    final int port;
+
+    static final String ADMIN_TOKEN = "test-admin-token-0123456789";
 
     TestService(String... properties) {
         this(PostgresFixture.get().server(), properties);
@@ -33,26 +40,38 @@ final class TestService {
 
     /** The service connecting to {@code server} (e.g. a fault proxy in front of the fixture's server). */
     TestService(ServerConfig server, String... properties) {
+        this(server, b -> { }, properties);
+    }
+
+    /** The service with {@code lanes} applied to the lanes' builder too (e.g. alert rules a test needs). */
+    TestService(ServerConfig server, LanesCustomizer lanes, String... properties) {
         List<String> props = new ArrayList<>(List.of(
                 "server.port=0",
                 "spring.main.banner-mode=off",
                 "meal-planner.schema=" + schema,
-                "meal-planner.application-name=" + applicationName));
+                "meal-planner.application-name=" + applicationName,
+                "meal-planner.admin-token=" + ADMIN_TOKEN,
+                "meal-planner.aggregation-cron=-",
+                "sluice.lanes.background.max-size=2"));
         props.addAll(List.of(properties));
         try {
             context = new SpringApplicationBuilder(MealPlannerApplication.class)
                     .main(MealPlannerApplication.class)
                     // the fixture's server instead of ServerConfig.fromEnvironment() (the bean is @ConditionalOnMissingBean)
-                    .initializers(ctx -> ctx.getBeanFactory().registerSingleton("serverConfig", server))
-                    .properties(props.toArray(String[]::new))
-                    .run();
+                    .initializers(ctx -> {
+                        ctx.getBeanFactory().registerSingleton("serverConfig", server);
+                        ctx.getBeanFactory().registerSingleton("testLanesCustomizer", lanes);
+                    })
+                    // as command-line arguments, so they win over application.properties
+                    .run(props.stream().map(p -> "--" + p).toArray(String[]::new));
         } catch (RuntimeException e) {
             dropSchema();
             throw e;
         }
-        int port = context.getEnvironment().getRequiredProperty("local.server.port", Integer.class);
+        port = context.getEnvironment().getRequiredProperty("local.server.port", Integer.class);
         client = WebTestClient.bindToServer().baseUrl("http://127.0.0.1:" + port)
                 .responseTimeout(Duration.ofSeconds(20)).build();
+        admin = client.mutate().defaultHeader("Authorization", "Bearer " + ADMIN_TOKEN).build();
     }
 
     Lanes lanes() {

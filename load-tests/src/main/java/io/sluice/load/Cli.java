@@ -103,6 +103,9 @@ public final class Cli {
         sb.append(String.format(Locale.ROOT, "  %-22s %s%n", "background-job", "a 1,000,000-user aggregation while interactive "
                 + "reads arrive at --rate: the naive job (long transactions on one shared r2dbc-pool) against Sluice's "
                 + "chunked Job on a background lane; in this JVM"));
+        sb.append(String.format(Locale.ROOT, "  %-22s %s%n", "http", "the example service over HTTP (examples/target/sluice-examples.jar): "
+                + "browsing and rating at --rate while menus (--rate background=N) and the aggregation run, then --concurrency "
+                + "clients of overload; with lanes and with one shared pool of the same size (SLUICE_HTTP_TARGET: a running service)"));
         sb.append("""
 
                 Each client runs in a JVM of its own (unless --no-fork): warm-up, then measurement, then its

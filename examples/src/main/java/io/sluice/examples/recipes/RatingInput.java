@@ -4,8 +4,8 @@ import java.util.ArrayList;
 import java.util.List;
 import org.jspecify.annotations.Nullable;
 
-/** The body of {@code POST /recipes/{id}/ratings}. */
-public record RatingInput(@Nullable Integer stars, @Nullable String comment) {
+/** The body of {@code POST /recipes/{id}/ratings}; {@code userId} (optional) counts it in that user's daily activity. */
+public record RatingInput(@Nullable Integer stars, @Nullable String comment, @Nullable Long userId) {
 
     public List<String> problems() {
         List<String> p = new ArrayList<>();

@@ -2,12 +2,15 @@ package io.sluice.examples.recipes;
 
 import java.net.URI;
 import java.util.List;
+import java.util.regex.Pattern;
+import org.jspecify.annotations.Nullable;
 import org.springframework.http.MediaType;
 import org.springframework.http.ResponseEntity;
 import org.springframework.web.bind.annotation.GetMapping;
 import org.springframework.web.bind.annotation.PathVariable;
 import org.springframework.web.bind.annotation.PostMapping;
 import org.springframework.web.bind.annotation.RequestBody;
+import org.springframework.web.bind.annotation.RequestHeader;
 import org.springframework.web.bind.annotation.RequestParam;
 import org.springframework.web.bind.annotation.RestController;
 import reactor.core.publisher.Flux;
@@ -21,6 +24,8 @@ import reactor.core.publisher.Mono;
 public class RecipeController {
 
     static final int MAX_LIMIT = 100;
+    public static final String IDEMPOTENCY_KEY = "Idempotency-Key";
+    private static final Pattern KEY = Pattern.compile("[\\x21-\\x7e]{1,100}");
 
     private final RecipeRepository recipes;
 
@@ -50,13 +55,25 @@ public class RecipeController {
         return recipes.create(input).map(r -> ResponseEntity.created(URI.create("/recipes/" + r.id())).body(r));
     }
 
+    /**
+     * Rates a recipe: 201 with the rating. With an {@code Idempotency-Key} header (1 to 100 visible ASCII
+     * characters, e.g. a UUID the client made), sending the same rating again answers 200 with the rating
+     * the first request stored, so a client may retry after a timeout or a 503 without counting twice.
+     */
     @PostMapping("/recipes/{id}/ratings")
-    public Mono<ResponseEntity<Rating>> rate(@PathVariable long id, @RequestBody RatingInput input) {
+    public Mono<ResponseEntity<Rating>> rate(@PathVariable long id, @RequestBody RatingInput input,
+                                             @RequestHeader(name = IDEMPOTENCY_KEY, required = false) @Nullable String key) {
         List<String> problems = input.problems();
+        if (key != null && !KEY.matcher(key).matches()) {
+            problems = new java.util.ArrayList<>(problems);
+            problems.add(IDEMPOTENCY_KEY + " must be 1 to 100 visible ASCII characters");
+        }
         if (!problems.isEmpty()) {
             return Mono.error(new InvalidInputException("invalid rating", problems));
         }
-        return recipes.rate(id, input).map(r -> ResponseEntity.created(URI.create("/recipes/" + id)).body(r));
+        return recipes.rate(id, input, key).map(r -> r.created()
+                ? ResponseEntity.created(URI.create("/recipes/" + id)).body(r.rating())
+                : ResponseEntity.ok(r.rating()));
     }
 
     /**

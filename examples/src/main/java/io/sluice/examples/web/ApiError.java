@@ -7,13 +7,18 @@ import io.sluice.DatabaseException;
 import io.sluice.DeadlineExceededException;
 import io.sluice.Lane;
 import io.sluice.LaneClosedException;
+import io.sluice.LaneDrainingException;
 import io.sluice.LaneOverloadedException;
 import io.sluice.QueryTimeoutException;
 import io.sluice.SluiceException;
 import io.sluice.TransactionConflictException;
 import io.sluice.TransientConnectionException;
+import io.sluice.UnknownLaneException;
+import io.sluice.examples.planner.UserRepository;
 import io.sluice.examples.recipes.DuplicateRecipeException;
+import io.sluice.examples.recipes.IdempotencyKeyReusedException;
 import io.sluice.examples.recipes.InvalidInputException;
+import io.sluice.examples.recipes.NotFoundException;
 import io.sluice.examples.recipes.RecipeNotFoundException;
 import java.time.Duration;
 import java.util.List;
@@ -33,10 +38,16 @@ import org.springframework.web.server.ServerWebInputException;
  *   <tr><td>{@link LaneOverloadedException}</td><td>503 + Retry-After: the lane shed the request at once</td></tr>
  *   <tr><td>{@link AdmissionTimeoutException}, {@link ConnectionUnavailableException}</td><td>503 + Retry-After</td></tr>
  *   <tr><td>{@link CircuitOpenException}</td><td>503 + Retry-After: the breaker's wait</td></tr>
- *   <tr><td>{@link TransientConnectionException}, {@link LaneClosedException}, lock timeout (55P03)</td><td>503</td></tr>
+ *   <tr><td>{@link TransientConnectionException}, lock timeout (55P03)</td><td>503 + Retry-After</td></tr>
+ *   <tr><td>{@link LaneClosedException}</td><td>503 (shutting down)</td></tr>
  *   <tr><td>{@link DeadlineExceededException}, {@link QueryTimeoutException}</td><td>504</td></tr>
  *   <tr><td>{@link TransactionConflictException} (after Sluice's retries)</td><td>409</td></tr>
  *   <tr><td>any other {@link SluiceException}</td><td>500, logged; the client sees no SQL</td></tr>
+ * </table>
+ * Every detail is a fixed sentence: no host, database, role or SQL from Sluice's messages reaches a client.
+ * <table>
+ *   <caption>and the service's own</caption>
+ *   <tr><td>{@link UnknownLaneException}</td><td>404</td></tr>
  * </table>
  */
 public record ApiError(HttpStatus status, String detail, @Nullable Lane lane, @Nullable Duration retryAfter,
@@ -61,6 +72,15 @@ public record ApiError(HttpStatus status, String detail, @Nullable Lane lane, @N
         if (error instanceof RecipeNotFoundException e) {
             return new ApiError(HttpStatus.NOT_FOUND, e.getMessage(), null, null, List.of());
         }
+        if (error instanceof IdempotencyKeyReusedException e) {
+            return new ApiError(HttpStatus.CONFLICT, e.getMessage(), null, null, List.of());
+        }
+        if (error instanceof UserRepository.EmailTakenException e) {
+            return new ApiError(HttpStatus.CONFLICT, e.getMessage(), null, null, List.of());
+        }
+        if (error instanceof NotFoundException e) {
+            return new ApiError(HttpStatus.NOT_FOUND, e.getMessage(), null, null, List.of());
+        }
         if (error instanceof DuplicateRecipeException e) {
             return new ApiError(HttpStatus.CONFLICT, e.getMessage(), null, null, List.of());
         }
@@ -68,23 +88,37 @@ public record ApiError(HttpStatus status, String detail, @Nullable Lane lane, @N
             return null;
         }
         Lane lane = e.lane();
+        // Fixed sentences only: Sluice's own messages name the server's address, database and role (right for a
+        // log line, wrong for a client), so none of them is copied into a response. The log has the full error.
+        if (e instanceof LaneDrainingException) {
+            return new ApiError(HttpStatus.SERVICE_UNAVAILABLE, "lane '" + lane + "' is drained for maintenance; try again later",
+                    lane, retryAfter, List.of());
+        }
         if (e instanceof LaneOverloadedException) {
-            return new ApiError(HttpStatus.SERVICE_UNAVAILABLE, "lane '" + lane + "' is overloaded: " + e.getMessage(),
+            return new ApiError(HttpStatus.SERVICE_UNAVAILABLE, "lane '" + lane + "' is overloaded; try again shortly",
                     lane, retryAfter, List.of());
         }
         if (e instanceof CircuitOpenException open) {
             // the breaker's own wait: a client that comes back after it finds trial calls let through
-            return new ApiError(HttpStatus.SERVICE_UNAVAILABLE, e.getMessage(), lane,
+            return new ApiError(HttpStatus.SERVICE_UNAVAILABLE, "the database is unavailable; lane '" + lane
+                    + "' stopped calling it after repeated failures; try again after Retry-After", lane,
                     open.retryAfter() == null ? retryAfter : open.retryAfter(), List.of());
         }
         if (e instanceof ConnectionUnavailableException) {   // AdmissionTimeoutException too
-            return new ApiError(HttpStatus.SERVICE_UNAVAILABLE, e.getMessage(), lane, retryAfter, List.of());
+            return new ApiError(HttpStatus.SERVICE_UNAVAILABLE, "lane '" + lane + "' has no database connection available; try again shortly",
+                    lane, retryAfter, List.of());
         }
-        if (e instanceof TransientConnectionException || e instanceof LaneClosedException) {
-            return new ApiError(HttpStatus.SERVICE_UNAVAILABLE, e.getMessage(), lane, null, List.of());
+        if (e instanceof TransientConnectionException) {
+            return new ApiError(HttpStatus.SERVICE_UNAVAILABLE, "the connection to the database failed; try again", lane, retryAfter, List.of());
+        }
+        if (e instanceof LaneClosedException) {
+            return new ApiError(HttpStatus.SERVICE_UNAVAILABLE, "the service is shutting down", lane, null, List.of());
+        }
+        if (e instanceof UnknownLaneException) {
+            return new ApiError(HttpStatus.NOT_FOUND, "no such lane", null, null, List.of());
         }
         if (e instanceof DeadlineExceededException || e instanceof QueryTimeoutException) {
-            return new ApiError(HttpStatus.GATEWAY_TIMEOUT, e.getMessage(), lane, null, List.of());
+            return new ApiError(HttpStatus.GATEWAY_TIMEOUT, "the request's deadline passed before the database answered", lane, null, List.of());
         }
         if (e instanceof TransactionConflictException) {
             return new ApiError(HttpStatus.CONFLICT, "the change conflicted with a concurrent one; try again", lane, null, List.of());
