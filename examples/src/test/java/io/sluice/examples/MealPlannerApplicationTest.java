@@ -296,7 +296,7 @@ class MealPlannerApplicationTest {
             LaneView interactive = lanes.get("interactive");
             assertThat(interactive.pool().maxSize()).isEqualTo(8);
             assertThat(interactive.admission().limit()).isEqualTo(8);
-            assertThat(interactive.admission().maxQueue()).isEqualTo(16);
+            assertThat(interactive.admission().maxQueue()).isEqualTo(128);        // the default bound (max(64, 16 x 8)); predictive shedding sheds first
             assertThat(interactive.admission().breakerState()).isEqualTo("CLOSED");
             assertThat(interactive.applicationName()).isEqualTo(service.applicationName + "-interactive");
             assertThat(interactive.statementTimeoutMs()).isEqualTo(2000);

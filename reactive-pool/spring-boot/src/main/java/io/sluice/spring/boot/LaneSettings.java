@@ -33,6 +33,7 @@ final class LaneSettings {
         set(x + "initial-size", p.getInitialSize(), b::initialSize);
         set(x + "acquire-timeout", p.getAcquireTimeout(), b::acquireTimeout);
         set(x + "max-pending-acquires", p.getMaxPendingAcquires(), b::maxPendingAcquires);
+        set(x + "predictive-shedding", p.getPredictiveShedding(), b::predictiveShedding);
         set(x + "max-idle-time", p.getMaxIdleTime(), b::maxIdleTime);
         set(x + "max-lifetime", p.getMaxLifetime(), b::maxLifetime);
         set(x + "lifetime-jitter", p.getLifetimeJitter(), b::lifetimeJitter);

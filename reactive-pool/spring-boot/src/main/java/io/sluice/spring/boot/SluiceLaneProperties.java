@@ -29,8 +29,11 @@ public class SluiceLaneProperties {
     /** How long a caller waits for admission and a connection before it is told the lane is busy (default 2s). */
     private @Nullable Duration acquireTimeout;
 
-    /** Callers allowed to wait for admission; the next one is rejected at once (default 4 x max-size). */
+    /** Callers allowed to wait for admission; the next one is rejected at once (default max(64, 16 x max-size)). */
     private @Nullable Integer maxPendingAcquires;
+
+    /** Reject a caller at once when its predicted wait for admission exceeds acquire-timeout or its deadline (default true). */
+    private @Nullable Boolean predictiveShedding;
 
     /** An idle connection is closed after this long (default 10m). */
     private @Nullable Duration maxIdleTime;
@@ -134,6 +137,8 @@ public class SluiceLaneProperties {
     public void setAcquireTimeout(@Nullable Duration acquireTimeout) { this.acquireTimeout = acquireTimeout; }
     public @Nullable Integer getMaxPendingAcquires() { return maxPendingAcquires; }
     public void setMaxPendingAcquires(@Nullable Integer maxPendingAcquires) { this.maxPendingAcquires = maxPendingAcquires; }
+    public @Nullable Boolean getPredictiveShedding() { return predictiveShedding; }
+    public void setPredictiveShedding(@Nullable Boolean predictiveShedding) { this.predictiveShedding = predictiveShedding; }
     public @Nullable Duration getMaxIdleTime() { return maxIdleTime; }
     public void setMaxIdleTime(@Nullable Duration maxIdleTime) { this.maxIdleTime = maxIdleTime; }
     public @Nullable Duration getMaxLifetime() { return maxLifetime; }
