@@ -30,6 +30,7 @@ final class LaneConnections {
     private final String borrowSql;
     /** Under a pooler in transaction mode: the SQL that applies the lane's settings after each BEGIN; null otherwise. */
     private final @Nullable String unitSetup;
+    private final boolean pooled;
     private final InitializingFactory factory;
     private final AtomicReference<Failure> lastConnectFailure = new AtomicReference<>();
     /** When a connection was last opened (System.nanoTime), or 0: with the last failure, tells health "none can be made". */
@@ -60,16 +61,20 @@ final class LaneConnections {
                     + "state does not outlive one transaction. Use sessionSetting for settings (applied at the start of each unit "
                     + "of work), or connect to PostgreSQL directly");
         }
+        this.pooled = pooled;
         this.unitSetup = pooled ? PoolerSetup.sql(config) : null;
         this.factory = new InitializingFactory(new PostgresqlConnectionFactory(driverConfig(server, config)));
     }
 
     /** Whether the lane connects through a pooler in transaction mode. */
     boolean pooled() {
-        return unitSetup != null;
+        return pooled;
     }
 
-    /** Under a pooler in transaction mode, the SQL that applies the lane's settings after each BEGIN; null otherwise. */
+    /**
+     * Under a pooler in transaction mode, the SQL that applies the lane's settings after each BEGIN; null otherwise,
+     * and null when the lane sets nothing but its application_name (its units then need no transaction).
+     */
     @Nullable String unitSetup() {
         return unitSetup;
     }
@@ -154,7 +159,7 @@ final class LaneConnections {
         if (!m.contains("unsupported startup parameter")) {
             return e;
         }
-        String advice = unitSetup == null
+        String advice = !pooled
                 ? "Declare the pooler: ServerConfig pooler=transaction (URL ?pooler=transaction), so that Sluice sends its lanes' "
                         + "settings with each unit of work instead; and add extra_float_digits, which the driver always sends, to "
                         + "PgBouncer's ignore_startup_parameters"

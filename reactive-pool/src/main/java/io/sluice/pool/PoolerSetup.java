@@ -19,13 +19,21 @@ final class PoolerSetup {
     private PoolerSetup() {
     }
 
-    static String sql(LaneConfig config) {
+    /**
+     * The SQL, or null when the lane sets nothing but its {@code application_name}: PgBouncer tracks that one
+     * from the startup packet, so the lane's units need no transaction of their own (one round trip for a
+     * single statement, not three).
+     */
+    static @Nullable String sql(LaneConfig config) {
         Map<String, String> values = new LinkedHashMap<>();
-        values.put("application_name", config.applicationName());
         putMillis(values, "statement_timeout", config.statementTimeout());
         putMillis(values, "lock_timeout", config.lockTimeout());
         putMillis(values, "idle_in_transaction_session_timeout", config.idleInTransactionTimeout());
         config.sessionSettings().forEach((k, v) -> values.put(k.toLowerCase(Locale.ROOT), v));
+        if (values.isEmpty()) {
+            return null;
+        }
+        values.put("application_name", config.applicationName());   // a borrowed connection shows the borrower
         return values.entrySet().stream()
                 .map(e -> "set_config(" + literal(e.getKey()) + ", " + literal(e.getValue()) + ", true)")
                 .collect(Collectors.joining(", ", "SELECT ", ""));

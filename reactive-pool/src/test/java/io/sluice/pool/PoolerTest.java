@@ -35,6 +35,8 @@ class PoolerTest {
 
     private static final Lane LANE = Lane.INTERACTIVE;
     private static final Lane BG = Lane.BACKGROUND;
+    /** A lane with no settings but its application_name, which PgBouncer tracks itself. */
+    private static final Lane PLAIN = Lane.of("plain");
     private static TestLanes t;
     private static PgBouncerFixture bouncer;
     private static Lanes lanes;
@@ -48,6 +50,7 @@ class PoolerTest {
         lanes = Lanes.builder(bouncer.server().build())
                 .lane(t.lane(LANE).maxSize(3).statementTimeout(Duration.ofMillis(4321)).build())
                 .lane(t.lane(BG).maxSize(2).retry(RetryPolicy.none()).build())
+                .lane(LaneConfig.builder(PLAIN).applicationName(t.appName(PLAIN)).maxSize(1).build())
                 .lend(BG, LANE, 0)
                 .build().start().block();
         db = lanes.database();
@@ -112,6 +115,18 @@ class PoolerTest {
         assertThat(one(LANE, "SELECT count(*)::text FROM item")).isEqualTo("0");
         assertThat(db.withConnection(LANE, s -> s.sql("INSERT INTO item VALUES (1, 'a')").rowsUpdated()).block()).isEqualTo(1);
         assertThat(one(BG, "SELECT name FROM item WHERE id = 1")).isEqualTo("a");
+    }
+
+    @Test
+    void aLaneWithNothingToSetRunsItsStatementsInAutocommitWithItsApplicationNameFromThePooler() {
+        String item = t.schema() + ".item";
+        StepVerifier.create(db.withConnection(PLAIN, s -> s.sql("INSERT INTO " + item + " VALUES (1, 'a')").rowsUpdated()
+                        .then(s.sql("INSERT INTO " + item + " VALUES (1, 'dup')").rowsUpdated())))
+                .expectError(io.sluice.IntegrityViolationException.class).verify();
+        assertThat(one(LANE, "SELECT count(*)::text FROM item")).as("no transaction: the first insert stays").isEqualTo("1");
+        assertThat(one(PLAIN, "SELECT current_setting('application_name')")).isEqualTo(t.appName(PLAIN));
+        assertThat(db.inTransaction(PLAIN, TxOptions.readOnly(), s -> s.sql("SHOW transaction_read_only")
+                .map(RowMapper.column(String.class)).one()).block()).isEqualTo("on");
     }
 
     @Test
