@@ -38,13 +38,22 @@ public final class PgBouncer implements AutoCloseable {
      * new server connection (e.g. {@code SET search_path = s}: what PgBouncer, not the client, sets per database).
      */
     public static PgBouncer start(String host, int port, String user, int serverPoolSize, String connectQuery) {
+        return start(host, port, user, null, serverPoolSize, connectQuery);
+    }
+
+    /** As {@link #start(String, int, String, int, String)}, logging in to the server with {@code password} when not null. */
+    public static PgBouncer start(String host, int port, String user, String password, int serverPoolSize, String connectQuery) {
         String exe = executable();
         try {
             Path dir = Files.createTempDirectory("sluice-pgbouncer");
             Files.setPosixFilePermissions(dir, PosixFilePermissions.fromString("rwxr-xr-x"));
             int listen = freePort();
             Path users = dir.resolve("userlist.txt");
-            Files.writeString(users, "\"" + user + "\" \"\"\n\"postgres\" \"\"\n");
+            String secret = password == null ? "" : password.replace("\"", "\"\"");
+            Files.writeString(users, "\"" + user + "\" \"" + secret + "\"\n\"postgres\" \"\"\n");
+            if (password != null) {
+                Files.setPosixFilePermissions(users, PosixFilePermissions.fromString("rw-r-----"));
+            }
             List<String> ini = new ArrayList<>(List.of(
                     "[databases]",
                     "* = host=" + host + " port=" + port + (connectQuery == null ? "" : " connect_query='" + connectQuery + "'"),

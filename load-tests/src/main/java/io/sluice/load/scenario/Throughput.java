@@ -64,6 +64,7 @@ public final class Throughput implements Scenario {
             out.add(Results.missing("throughput-vs-r2dbc-pool", tpDesc, ">= 0.95", "sluice or r2dbc-pool"));
             out.add(Results.missing("p99-vs-r2dbc-pool", p99Desc, "<= 1.10", "sluice or r2dbc-pool"));
             metersCost(sluice, results, out);
+            viaPgBouncer(results, out);
             return out;
         }
         double tp = sluice.get().throughput() / base.get().throughput();
@@ -74,7 +75,23 @@ public final class Throughput implements Scenario {
         out.add(new Target("p99-vs-r2dbc-pool", p99Desc, p99 <= 1.1, fmt(p99) + "x (" + Results.p99(sluice.get()) + " vs "
                 + Results.p99(base.get()) + " ms)", "<= 1.10x", p99 <= 1.1 ? "" : "missed by " + fmt(p99 - 1.1) + "x"));
         metersCost(sluice, results, out);
+        viaPgBouncer(results, out);
         return out;
+    }
+
+    /** With {@code --pgbouncer}: each client's throughput through PgBouncer against its direct one, reported, not judged. */
+    private static void viaPgBouncer(List<ClientResult> results, List<Target> out) {
+        for (String client : List.of("sluice", "r2dbc-pool")) {
+            Optional<SeriesResult> direct = Results.series(results, client, SEGMENT, Items.POINT_READ_OP);
+            Optional<SeriesResult> pooled = Results.series(results, client + "-pgbouncer", SEGMENT, Items.POINT_READ_OP);
+            if (direct.isPresent() && pooled.isPresent() && direct.get().throughput() > 0) {
+                double r = pooled.get().throughput() / direct.get().throughput();
+                out.add(new Target(client + "-pgbouncer-vs-direct", client + "'s throughput through PgBouncer (transaction mode) "
+                        + "against its direct connections", null, fmt(r) + "x (" + Math.round(pooled.get().throughput()) + " vs "
+                        + Math.round(direct.get().throughput()) + " ops/s), p99 " + Results.p99(pooled.get()) + " vs "
+                        + Results.p99(direct.get()) + " ms", "reported", ""));
+            }
+        }
     }
 
     /** What the meters cost: {@code sluice} (with a registry) against {@code sluice-no-meters}, when both ran. */
