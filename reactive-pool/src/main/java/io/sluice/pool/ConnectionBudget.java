@@ -28,14 +28,6 @@ final class ConnectionBudget {
             + "AND (a.backend_type = 'client backend' OR (a.backend_type IS NULL AND a.datid IS NOT NULL)) "
             + "GROUP BY 1, 2, 3, 4 ORDER BY 5 DESC";
 
-    /** Connections one role holds under one application_name. */
-    record Holder(String role, String applicationName, int connections) {
-        @Override
-        public String toString() {
-            return role + "/" + (applicationName.isEmpty() ? "(none)" : applicationName) + "=" + connections;
-        }
-    }
-
     private final List<PooledLane> lanes;
     private final int instances;
     private final Set<String> applicationNames;
@@ -50,20 +42,20 @@ final class ConnectionBudget {
     Mono<Void> check(Connection c, int reserve, ToIntFunction<PooledLane> size, String what) {
         return Flux.from(c.createStatement(SQL).execute())
                 .concatMap(r -> r.map(row -> new Object[]{row.get(0, Integer.class), row.get(1, Integer.class),
-                        new Holder(row.get(2, String.class), row.get(3, String.class), row.get(4, Integer.class))}))
+                        new ConnectionHolder(row.get(2, String.class), row.get(3, String.class), row.get(4, Integer.class))}))
                 .collectList()
                 .flatMap(rows -> {
                     int max = (Integer) rows.get(0)[0];
                     int superuser = (Integer) rows.get(0)[1];
-                    List<Holder> holders = rows.stream().map(r -> (Holder) r[2]).filter(h -> h.connections() > 0).toList();
+                    List<ConnectionHolder> holders = rows.stream().map(r -> (ConnectionHolder) r[2]).filter(h -> h.connections() > 0).toList();
                     return verdict(max, superuser, holders, reserve, size, what);
                 });
     }
 
-    private Mono<Void> verdict(int max, int superuser, List<Holder> holders, int reserve, ToIntFunction<PooledLane> size, String what) {
+    private Mono<Void> verdict(int max, int superuser, List<ConnectionHolder> holders, int reserve, ToIntFunction<PooledLane> size, String what) {
         int own = lanes.stream().mapToInt(l -> l.pool().snapshot().allocated()).sum();
-        int ours = holders.stream().filter(h -> applicationNames.contains(h.applicationName())).mapToInt(Holder::connections).sum();
-        int all = holders.stream().mapToInt(Holder::connections).sum();
+        int ours = holders.stream().filter(h -> applicationNames.contains(h.applicationName())).mapToInt(ConnectionHolder::connections).sum();
+        int all = holders.stream().mapToInt(ConnectionHolder::connections).sum();
         // one instance: everything held but this process's own counts; several: the siblings are in instances × total
         int taken = instances == 1 ? Math.max(0, all - own) : all - ours;
         int allowed = max - superuser - reserve - taken;
@@ -72,7 +64,7 @@ final class ConnectionBudget {
             return Mono.empty();
         }
         String each = lanes.stream().map(l -> l.lane().name() + "=" + size.applyAsInt(l)).collect(Collectors.joining(", "));
-        String held = holders.stream().limit(6).map(Holder::toString).collect(Collectors.joining(", "))
+        String held = holders.stream().limit(6).map(ConnectionHolder::toString).collect(Collectors.joining(", "))
                 + (holders.size() > 6 ? ", ..." : "");
         int fit = Math.max(0, allowed / instances);
         return Mono.error(new ConfigurationException("maxSize", what + "the lanes' maxSize add up to " + wanted + " (" + each + ")"
