@@ -120,9 +120,11 @@ public final class Lanes implements ConnectionSource, AutoCloseable {
      * their minimum in the background. Cold; emits this instance. Logs a warning when one of the driver's
      * loggers that print bind values is at DEBUG (see {@code DriverLogging}).
      *
-     * @return fails with {@link ConfigurationException} when the lanes' total maxSize does not fit the
-     *         server's {@code max_connections} minus its superuser reserve and {@code budgetReserve}, and
-     *         with {@link ConnectionUnavailableException} when the server cannot be reached
+     * @return fails with {@link ConfigurationException} when the lanes' total maxSize (times
+     *         {@link Builder#instances}) does not fit the server's {@code max_connections} minus its superuser
+     *         reserve, {@code budgetReserve} and what other clients hold (no check through a pooler in
+     *         transaction mode), and with {@link ConnectionUnavailableException} when the server cannot be
+     *         reached
      */
     public Mono<Lanes> start() {
         Mono<Void> budget = checkBudget ? maintenance.checkBudget(budgetReserve) : Mono.empty();
