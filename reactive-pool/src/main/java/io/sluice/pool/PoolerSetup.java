@@ -22,7 +22,8 @@ final class PoolerSetup {
     /**
      * The SQL, or null when the lane sets nothing but its {@code application_name}: PgBouncer tracks that one
      * from the startup packet, so the lane's units need no transaction of their own (one round trip for a
-     * single statement, not three).
+     * single statement, not three). A read-only lane or one with an isolation level always gets it: those go
+     * with the {@code BEGIN} of each unit.
      */
     static @Nullable String sql(LaneConfig config) {
         Map<String, String> values = new LinkedHashMap<>();
@@ -30,8 +31,8 @@ final class PoolerSetup {
         putMillis(values, "lock_timeout", config.lockTimeout());
         putMillis(values, "idle_in_transaction_session_timeout", config.idleInTransactionTimeout());
         config.sessionSettings().forEach((k, v) -> values.put(k.toLowerCase(Locale.ROOT), v));
-        if (values.isEmpty()) {
-            return null;
+        if (values.isEmpty() && !config.readOnly() && config.isolation() == null) {
+            return null;   // a read-only or isolation default needs each unit's BEGIN, which carries it
         }
         values.put("application_name", config.applicationName());   // a borrowed connection shows the borrower
         return values.entrySet().stream()

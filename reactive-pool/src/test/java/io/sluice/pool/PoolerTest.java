@@ -130,6 +130,20 @@ class PoolerTest {
     }
 
     @Test
+    void aReadOnlyLaneWithNothingElseToSetIsStillReadOnlyInEveryUnit() {
+        Lane reports = Lane.of("reports");
+        try (Lanes ro = Lanes.builder(bouncer.server().build())
+                .lane(LaneConfig.builder(reports).readOnly(true).isolation(Isolation.REPEATABLE_READ).maxSize(1).build())
+                .build().start().block()) {
+            StepVerifier.create(ro.database().sql(reports, "INSERT INTO " + t.schema() + ".item VALUES (7, 'x')").rowsUpdated())
+                    .expectErrorSatisfies(e -> assertThat(e).isInstanceOf(DatabaseException.class).hasMessageContaining("read-only"))
+                    .verify();
+            assertThat(ro.database().sql(reports, "SELECT current_setting('transaction_isolation')").map(RowMapper.column(String.class))
+                    .one().block()).isEqualTo("repeatable read");
+        }
+    }
+
+    @Test
     void aDeadlineCancelsTheStatementThroughThePooler() {
         StepVerifier.create(db.sql(LANE, "SELECT pg_sleep(20) /* sluice-pooler-deadline */").rowsUpdated()
                         .contextWrite(Deadline.in(Duration.ofMillis(300)).context()))
