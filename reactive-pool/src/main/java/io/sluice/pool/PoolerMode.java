@@ -24,7 +24,8 @@ import java.util.Locale;
  *       with its own {@code BEGIN});</li>
  *   <li>refuses, with {@link PoolerUnsupportedException}, statements that need the session to outlive
  *       the transaction: session advisory locks, {@code LISTEN}, cursors {@code WITH HOLD},
- *       {@code PREPARE}, and session-level {@code SET}/{@code RESET}/{@code DISCARD};</li>
+ *       {@code PREPARE}, session-level {@code SET}/{@code RESET}/{@code DISCARD}, and temporary tables
+ *       without {@code ON COMMIT DROP};</li>
  *   <li>refuses, at build time, lane settings that need a session ({@code sessionInit}).</li>
  * </ul>
  */

@@ -20,7 +20,8 @@ final class PoolerStatements {
                     + "|(\\bWITH\\s+HOLD\\b)"
                     + "|(" + START + "(?:PREPARE|DEALLOCATE)\\b)"
                     + "|(" + START + "(?:SET(?!\\s+(?:LOCAL|TRANSACTION|CONSTRAINTS)\\b)|RESET)\\s)"
-                    + "|(" + START + "DISCARD\\b)",
+                    + "|(" + START + "DISCARD\\b)"
+                    + "|(" + START + "CREATE\\s+(?:(?:GLOBAL|LOCAL)\\s+)?TEMP(?:ORARY)?\\s+TABLE\\b(?![\\s\\S]*\\bON\\s+COMMIT\\s+DROP\\b))",
             Pattern.CASE_INSENSITIVE);
 
     private static final String[][] FEATURES = {
@@ -32,6 +33,8 @@ final class PoolerStatements {
             {"a session-level SET/RESET", "Use SET LOCAL (or set_config(name, value, true)) inside the unit of work, or the lane's "
                     + "sessionSetting/statementTimeout, which Sluice applies at the start of each unit."},
             {"DISCARD", "Nothing to discard: no session state outlives a unit of work here."},
+            {"a temporary table that outlives its transaction", "Create it with ON COMMIT DROP: otherwise it stays on a server "
+                    + "connection that other clients use next."},
     };
 
     private PoolerStatements() {

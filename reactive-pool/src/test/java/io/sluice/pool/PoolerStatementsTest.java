@@ -16,7 +16,8 @@ class PoolerStatementsTest {
                 "set transaction isolation level serializable", "SET CONSTRAINTS ALL DEFERRED", "SELECT pg_advisory_xact_lock(1)",
                 "SELECT pg_try_advisory_xact_lock_shared(1, 2)", "BEGIN READ ONLY; SELECT set_config('search_path', 'a, b', true)",
                 "INSERT INTO settings (k) VALUES ('reset')", "NOTIFY jobs", "DECLARE c CURSOR FOR SELECT 1", "SELECT listen_port FROM t",
-                "WITH held AS (SELECT 1) SELECT * FROM held", "COMMIT", "ROLLBACK")) {
+                "WITH held AS (SELECT 1) SELECT * FROM held", "COMMIT", "ROLLBACK",
+                "CREATE TEMP TABLE scratch (id int) ON COMMIT DROP", "create temporary table s2 as select 1 with data on commit drop")) {
             assertThat(PoolerStatements.check(Lane.INTERACTIVE, sql)).as(sql).isEqualTo(sql);
         }
     }
@@ -33,6 +34,8 @@ class PoolerStatementsTest {
         assertThatThrownBy(() -> PoolerStatements.check(null, "SET SESSION AUTHORIZATION x")).hasMessageContaining("session-level");
         assertThatThrownBy(() -> PoolerStatements.check(null, "deallocate all")).hasMessageContaining("PREPARE");
         assertThatThrownBy(() -> PoolerStatements.check(null, "declare c cursor with hold for select 1")).hasMessageContaining("WITH HOLD");
+        assertThatThrownBy(() -> PoolerStatements.check(null, "CREATE LOCAL TEMPORARY TABLE scratch (id int)"))
+                .hasMessageContaining("ON COMMIT DROP");
     }
 
     @Test
