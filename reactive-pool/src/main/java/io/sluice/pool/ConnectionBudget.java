@@ -72,6 +72,8 @@ final class ConnectionBudget {
                 + " but the server allows " + Math.max(0, allowed) + " for them: max_connections=" + max
                 + " - superuser_reserved_connections=" + superuser + " - budgetReserve=" + reserve + " - " + taken
                 + " held by " + (instances > 1 ? "other clients" : "others") + (holders.isEmpty() ? "" : " (role/application_name: " + held + ")")
+                + (instances == 1 && ours - own > 0 ? "; " + (ours - own) + " of them carry these lanes' application_names: other "
+                        + "instances of this service? Declare how many run with Lanes.Builder.instances(n)" : "")
                 + ". Lower the lanes' maxSize (to " + fit + " in all" + (instances > 1 ? " per instance" : "") + "), lower budgetReserve, "
                 + "put a pooler such as PgBouncer in front (ServerConfig pooler=transaction), or raise max_connections"));
     }

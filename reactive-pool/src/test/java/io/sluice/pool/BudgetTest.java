@@ -43,6 +43,23 @@ class BudgetTest {
     }
 
     @Test
+    void connectionsOfAnotherInstanceOfThisServiceAreNamedAsSuch() {
+        String app = PostgresFixture.uniqueName("sl-budget-sibling");
+        LaneConfig lane = LaneConfig.builder(Lane.INTERACTIVE).applicationName(app).maxSize(2).initialSize(2).build();
+        Lanes sibling = Lanes.builder(pg.server()).lane(lane).build().start().block();
+        try {
+            Lanes lanes = Lanes.builder(pg.server()).lane(LaneConfig.builder(Lane.INTERACTIVE).applicationName(app)
+                    .maxSize(maxConnections()).build()).build();
+            StepVerifier.create(lanes.start())
+                    .verifyErrorSatisfies(e -> assertThat(e).isInstanceOf(ConfigurationException.class)
+                            .hasMessageContaining("2 of them carry these lanes' application_names").hasMessageContaining("instances(n)"));
+            lanes.close();
+        } finally {
+            sibling.close();
+        }
+    }
+
+    @Test
     void severalInstancesMustFitTogether() {
         int each = maxConnections() / 4 + 1;
         Lanes lanes = Lanes.builder(pg.server()).instances(4)
