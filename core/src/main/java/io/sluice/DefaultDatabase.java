@@ -170,7 +170,9 @@ final class DefaultDatabase implements Database {
             return null;
         }
         LaneSettings settings = ls.settings();
-        return new Unit(ls, settings, tx == null ? null : tx.orElse(settings.transactionDefaults()), idempotent);
+        // behind a pooler in transaction mode every unit is a transaction: its settings live only that long
+        TxOptions options = tx != null ? tx : settings.unitSetup() != null ? TxOptions.defaults() : null;
+        return new Unit(ls, settings, options == null ? null : options.orElse(settings.transactionDefaults()), idempotent);
     }
 
     private <T> Mono<T> mono(Lane lane, @Nullable TxOptions tx, boolean idempotent, Function<Session, ? extends Mono<T>> work) {
@@ -182,7 +184,7 @@ final class DefaultDatabase implements Database {
             Attempt a = u.attempt(ctx);
             DeadlineExceededException late = u.late(a);
             return late != null ? Mono.error(late)
-                    : bound(Mono.usingWhen(u.open(a), s -> Mono.from(body(s, u.tx(), a, work)).onErrorMap(u::translate),
+                    : bound(Mono.usingWhen(u.open(a), s -> Mono.from(body(s, u, a, work)).onErrorMap(u::translate),
                             u::complete, u::fail, u::cancel), lane, u.settings(), a).onErrorMap(e -> u.mark(e, a));
         }));
         // the caller's frames are on the stack now, at assembly; the subscribe may come later, elsewhere
@@ -198,7 +200,7 @@ final class DefaultDatabase implements Database {
             Attempt a = u.attempt(ctx);
             DeadlineExceededException late = u.late(a);
             return late != null ? Flux.error(late)
-                    : bound(Flux.usingWhen(u.open(a), s -> Flux.from(body(s, u.tx(), a, work)).onErrorMap(u::translate),
+                    : bound(Flux.usingWhen(u.open(a), s -> Flux.from(body(s, u, a, work)).onErrorMap(u::translate),
                             u::complete, u::fail, u::cancel), lane, u.settings(), a).onErrorMap(e -> u.mark(e, a));
         }));
         // the caller's frames are on the stack now, at assembly; the subscribe may come later, elsewhere
@@ -283,7 +285,8 @@ final class DefaultDatabase implements Database {
         });
     }
 
-    private <T> Publisher<T> body(DefaultSession s, @Nullable TxOptions tx, Attempt a, Function<Session, ? extends Publisher<T>> work) {
+    private <T> Publisher<T> body(DefaultSession s, Unit u, Attempt a, Function<Session, ? extends Publisher<T>> work) {
+        TxOptions tx = u.tx();
         if (tx == null) {
             return Objects.requireNonNull(work.apply(s), "the work function returned null instead of a publisher");
         }
@@ -297,17 +300,25 @@ final class DefaultDatabase implements Database {
                 options = tx.withStatementTimeout(left);
             }
         }
-        return exec(s, beginSql(options)).thenMany(Flux.defer(() ->
+        return exec(s, beginSql(options, u.settings().unitSetup())).thenMany(Flux.defer(() ->
                 Objects.requireNonNull(work.apply(s), "the work function returned null instead of a publisher")));
     }
 
     static String beginSql(TxOptions o) {
+        return beginSql(o, null);
+    }
+
+    /** BEGIN with the options, then {@code setup} (the lane's settings under a pooler), then the transaction's own timeouts. */
+    static String beginSql(TxOptions o, @Nullable String setup) {
         StringBuilder sql = new StringBuilder("BEGIN");
         if (o.isolation() != null) {
             sql.append(" ISOLATION LEVEL ").append(o.isolation().sql());
         }
         if (o.readOnlyOrNull() != null) {
             sql.append(o.readOnlyOrNull() ? " READ ONLY" : " READ WRITE");
+        }
+        if (setup != null) {
+            sql.append("; ").append(setup);
         }
         appendLocal(sql, "statement_timeout", o.statementTimeout());
         appendLocal(sql, "lock_timeout", o.lockTimeout());

@@ -15,12 +15,21 @@ import org.jspecify.annotations.Nullable;
  *                            socket); {@code null} for none
  * @param cleanupTimeout      the longest a rollback or cancel after failed work may take before the
  *                            connection is discarded instead of returned
+ * @param unitSetup           {@code null} when a connection is a server session (the default); otherwise
+ *                            (a pooler in transaction mode) every unit of work runs in a transaction, and
+ *                            this SQL, run right after its {@code BEGIN}, gives that transaction the lane's
+ *                            session settings
  */
 public record LaneSettings(TxOptions transactionDefaults, int fetchSize, @Nullable Duration clientTimeout,
-                           Duration cleanupTimeout) {
+                           Duration cleanupTimeout, @Nullable String unitSetup) {
 
     public LaneSettings {
         Objects.requireNonNull(transactionDefaults, "transactionDefaults");
         Objects.requireNonNull(cleanupTimeout, "cleanupTimeout");
+    }
+
+    /** Settings of a lane whose connections are server sessions (no {@code unitSetup}). */
+    public LaneSettings(TxOptions transactionDefaults, int fetchSize, @Nullable Duration clientTimeout, Duration cleanupTimeout) {
+        this(transactionDefaults, fetchSize, clientTimeout, cleanupTimeout, null);
     }
 }

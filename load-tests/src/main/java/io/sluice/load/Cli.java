@@ -81,6 +81,9 @@ public final class Cli {
                   --jvm-arg ARG          an option for the client JVMs (repeatable); every client JVM starts with
                                          a fixed heap, -Xms1g -Xmx1g, and options given here come after it and win
                   --no-pgbench           leave pgbench out
+                  --pgbouncer            also run each client that has one through a PgBouncer in transaction mode
+                                         that the harness starts in front of the server (sluice-pgbouncer,
+                                         r2dbc-pool-pgbouncer), to compare with the direct connections
                   --progress MODE        auto, line, plain or off (default auto)
                   --fail-on-miss         exit with status 3 when a target is missed
                   --help                 this text
@@ -106,6 +109,9 @@ public final class Cli {
         sb.append(String.format(Locale.ROOT, "  %-22s %s%n", "http", "the example service over HTTP (examples/target/sluice-examples.jar): "
                 + "browsing and rating at --rate while menus (--rate background=N) and the aggregation run, then --concurrency "
                 + "clients of overload; with lanes and with one shared pool of the same size (SLUICE_HTTP_TARGET: a running service)"));
+        sb.append(String.format(Locale.ROOT, "  %-22s %s%n", "fleet", "4 instance processes whose lanes together exceed "
+                + "max_connections, against a private cluster (initdb, max_connections 40): directly and through PgBouncer, "
+                + "Sluice against plain r2dbc-pool; failures, p99 and connections per instance"));
         sb.append("""
 
                 Each client runs in a JVM of its own (unless --no-fork): warm-up, then measurement, then its
@@ -152,6 +158,7 @@ public final class Cli {
         String restart = d.restart();
         String progress = d.progress();
         boolean failOnMiss = false;
+        boolean viaPgBouncer = false;
         List<String> jvmArgs = new ArrayList<>(DEFAULT_JVM_ARGS);
         int rounds = 1;
         for (int i = 0; i < args.length; i++) {
@@ -167,6 +174,7 @@ public final class Cli {
                 case "--no-fork" -> fork = false;
                 case "--no-pgbench" -> pgbench = false;
                 case "--fail-on-miss" -> failOnMiss = true;
+                case "--pgbouncer" -> viaPgBouncer = true;
                 default -> {
                     if (value == null) {
                         if (i + 1 >= args.length) {
@@ -221,6 +229,9 @@ public final class Cli {
             }
             if (clients.isEmpty() && sc != null) {
                 clients = sc.defaultClients();
+            }
+            if (viaPgBouncer) {
+                clients = clients.stream().flatMap(c -> Clients.withPgBouncerTwin(c).stream()).distinct().toList();
             }
         } catch (IllegalArgumentException e) {
             throw new UsageException("--scenario: " + e.getMessage());

@@ -19,6 +19,13 @@ class CliTest {
     }
 
     @Test
+    void pgbouncerAddsTheTwinThroughPgBouncerOfEachClientThatHasOne() {
+        assertThat(Cli.parse("--pgbouncer", "--clients", "sluice,r2dbc-pool,hikari").clients())
+                .containsExactly("sluice", "sluice-pgbouncer", "r2dbc-pool", "r2dbc-pool-pgbouncer", "hikari");
+        assertThat(Cli.parse("--scenario", "fleet").scenario()).isEqualTo("fleet");
+    }
+
+    @Test
     void jvmArgsComeAfterTheFixedHeapSoTheyWin() {
         assertThat(Cli.parse("--jvm-arg", "-Xmx4g", "--jvm-arg=-XX:+UseZGC").jvmArgs())
                 .containsExactly("-Xms1g", "-Xmx1g", "-Xmx4g", "-XX:+UseZGC");

@@ -28,6 +28,9 @@ final class LaneConnections {
     private final LaneConfig config;
     private final String target;
     private final String borrowSql;
+    /** Under a pooler in transaction mode: the SQL that applies the lane's settings after each BEGIN; null otherwise. */
+    private final @Nullable String unitSetup;
+    private final boolean pooled;
     private final InitializingFactory factory;
     private final AtomicReference<Failure> lastConnectFailure = new AtomicReference<>();
     /** When a connection was last opened (System.nanoTime), or 0: with the last failure, tells health "none can be made". */
@@ -51,7 +54,29 @@ final class LaneConnections {
                 + "; SET statement_timeout = " + millis(config.statementTimeout())
                 + "; SET lock_timeout = " + millis(config.lockTimeout())
                 + "; SET idle_in_transaction_session_timeout = " + millis(config.idleInTransactionTimeout());
+        boolean pooled = server.pooler() == PoolerMode.TRANSACTION;
+        if (pooled && !config.sessionInit().isEmpty()) {
+            throw new io.sluice.ConfigurationException("sessionInit", "lane '" + config.lane().name() + "': sessionInit runs once "
+                    + "per new connection, but through a pooler in transaction mode (ServerConfig pooler=transaction) a session's "
+                    + "state does not outlive one transaction. Use sessionSetting for settings (applied at the start of each unit "
+                    + "of work), or connect to PostgreSQL directly");
+        }
+        this.pooled = pooled;
+        this.unitSetup = pooled ? PoolerSetup.sql(config) : null;
         this.factory = new InitializingFactory(new PostgresqlConnectionFactory(driverConfig(server, config)));
+    }
+
+    /** Whether the lane connects through a pooler in transaction mode. */
+    boolean pooled() {
+        return pooled;
+    }
+
+    /**
+     * Under a pooler in transaction mode, the SQL that applies the lane's settings after each BEGIN; null otherwise,
+     * and null when the lane sets nothing but its application_name (its units then need no transaction).
+     */
+    @Nullable String unitSetup() {
+        return unitSetup;
     }
 
     /** Opens one connection of the lane, initialised; cold. */
@@ -104,6 +129,11 @@ final class LaneConnections {
         if (server.sslKeyPassword() != null) {
             b.sslPassword(server.sslKeyPassword());
         }
+        if (server.pooler() == PoolerMode.TRANSACTION) {
+            // no startup parameters a pooler refuses or drops (the settings go with each BEGIN), and unnamed
+            // statements only: a named one would be prepared on one server connection and used on another
+            return b.preparedStatementCacheQueries(0).build();
+        }
         Map<String, String> options = new LinkedHashMap<>(config.sessionSettings());
         putMillis(options, "statement_timeout", config.statementTimeout());
         putMillis(options, "lock_timeout", config.lockTimeout());
@@ -118,6 +148,24 @@ final class LaneConnections {
             b.options(options);
         }
         return b.build();
+    }
+
+    /**
+     * PgBouncer refuses a startup parameter it does not track with "unsupported startup parameter: name" (SQLSTATE
+     * 08P01, nothing more specific): the one place Sluice reads a message, pinned by {@code PoolerTest}.
+     */
+    private Throwable refusedByPooler(Throwable e) {
+        String m = e instanceof io.r2dbc.spi.R2dbcException ? String.valueOf(e.getMessage()) : "";
+        if (!m.contains("unsupported startup parameter")) {
+            return e;
+        }
+        String advice = !pooled
+                ? "Declare the pooler: ServerConfig pooler=transaction (URL ?pooler=transaction), so that Sluice sends its lanes' "
+                        + "settings with each unit of work instead; and add extra_float_digits, which the driver always sends, to "
+                        + "PgBouncer's ignore_startup_parameters"
+                : "Add extra_float_digits, which the driver always sends, to PgBouncer's ignore_startup_parameters";
+        return new io.sluice.ConfigurationException("pooler", "lane '" + config.lane().name() + "': the pooler at " + target
+                + " refused the connection (" + m + "). " + advice, e);
     }
 
     private static long millis(@Nullable Duration d) {
@@ -160,7 +208,8 @@ final class LaneConnections {
                         .then(Mono.just(c))
                         .onErrorResume(e -> Mono.from(c.close()).onErrorResume(x -> Mono.empty()).then(Mono.error(e))));
             }
-            return created.doOnNext(LaneConnections.this.created)
+            return created.onErrorMap(LaneConnections.this::refusedByPooler)
+                    .doOnNext(LaneConnections.this.created)
                     .doOnNext(c -> lastConnectedNanos = System.nanoTime())
                     .doOnError(e -> lastConnectFailure.set(new Failure(e, System.nanoTime())));
         }

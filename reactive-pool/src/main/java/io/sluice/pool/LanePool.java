@@ -86,8 +86,9 @@ final class LanePool {
         if (config.readOnly()) {
             tx = tx.withReadOnly(true);
         }
-        this.settings = new LaneSettings(tx, config.fetchSize(), config.clientTimeout(), config.validationTimeout());
         this.connections = new LaneConnections(server, config, retirement::created);
+        this.settings = new LaneSettings(tx, config.fetchSize(), config.clientTimeout(), config.validationTimeout(),
+                connections.unitSetup());
         Duration createTime = server.connectTimeout().plusSeconds(1);
         // a connection that finished opening after the pool began to close (a refill, a warm-up in flight) is
         // closed at once: the disposed pool might otherwise never see it again
@@ -179,6 +180,11 @@ final class LanePool {
     /** Acquires {@code n} connections one after another, holds them all, then releases them (also on error and cancel). */
     private Mono<Void> holdingAtOnce(int n) {
         return n == 0 ? Mono.empty() : Mono.usingWhen(pool.acquire(), ref -> holdingAtOnce(n - 1), PooledRef::release);
+    }
+
+    /** Whether the lane connects through a pooler in transaction mode (no session state outlives a unit). */
+    boolean pooled() {
+        return connections.pooled();
     }
 
     /** SQL that switches another lane's connection to this lane's timeouts and application_name. */
@@ -292,6 +298,7 @@ final class LanePool {
         }
         leased.incrementAndGet();
         LeasedConnection c = new LeasedConnection(ref);
+        c.pooled = connections.pooled() ? lane : null;
         if (config.leakDetectionThreshold() != null) {
             c.leasedAt = System.nanoTime();
             c.site = site;

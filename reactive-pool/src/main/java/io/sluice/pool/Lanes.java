@@ -100,7 +100,7 @@ public final class Lanes implements ConnectionSource, AutoCloseable {
         this.scheduler = b.scheduler;
         this.priorityInterval = b.priorityInterval;
         this.priorityControl = new PriorityControl(all);
-        this.maintenance = new Maintenance(all, meters);
+        this.maintenance = new Maintenance(all, meters, b.instances);
         this.database = Database.over(this);
         this.monitor = new Monitor(all, b.healthProbeInterval, b.healthPolicy, b.alertRules, b.alertInterval,
                 b.statsLogInterval, b.scheduler);
@@ -120,9 +120,11 @@ public final class Lanes implements ConnectionSource, AutoCloseable {
      * their minimum in the background. Cold; emits this instance. Logs a warning when one of the driver's
      * loggers that print bind values is at DEBUG (see {@code DriverLogging}).
      *
-     * @return fails with {@link ConfigurationException} when the lanes' total maxSize does not fit the
-     *         server's {@code max_connections} minus its superuser reserve and {@code budgetReserve}, and
-     *         with {@link ConnectionUnavailableException} when the server cannot be reached
+     * @return fails with {@link ConfigurationException} when the lanes' total maxSize (times
+     *         {@link Builder#instances}) does not fit the server's {@code max_connections} minus its superuser
+     *         reserve, {@code budgetReserve} and what other clients hold (no check through a pooler in
+     *         transaction mode), and with {@link ConnectionUnavailableException} when the server cannot be
+     *         reached
      */
     public Mono<Lanes> start() {
         Mono<Void> budget = checkBudget ? maintenance.checkBudget(budgetReserve) : Mono.empty();
@@ -376,6 +378,7 @@ public final class Lanes implements ConnectionSource, AutoCloseable {
         private final Map<Lane, LaneConfig> lanes = new LinkedHashMap<>();
         private int budgetReserve = 5;
         private boolean checkBudget = true;
+        private int instances = 1;
         private Duration closeGrace = Duration.ofSeconds(10);
         private Scheduler scheduler = Schedulers.parallel();
         private @org.jspecify.annotations.Nullable MeterRegistry meters;
@@ -423,6 +426,18 @@ public final class Lanes implements ConnectionSource, AutoCloseable {
         /** Whether {@link Lanes#start()} checks the lanes' total size against {@code max_connections}; default true. */
         public Builder checkBudget(boolean check) {
             this.checkBudget = check;
+            return this;
+        }
+
+        /**
+         * How many processes (instances of the service) run these lanes against the same server; default 1. The
+         * start-up budget check then counts the lanes' total maxSize that many times, besides what other clients
+         * hold now (the siblings' connections, found by the lanes' {@code application_name}s, are not counted
+         * twice). With 1, every connection the server holds counts as taken, siblings included. Ignored through a
+         * pooler in transaction mode, where the pooler bounds the server's connections.
+         */
+        public Builder instances(int instances) {
+            this.instances = Check.atLeast("instances", instances, 1);
             return this;
         }
 

@@ -30,6 +30,8 @@ final class LeasedConnection implements Connection, Wrapped<Connection> {
     volatile long leakId;
     /** The unit's operation, whose meters its wait and use go to; null when leases are not timed. */
     LaneMeters.@org.jspecify.annotations.Nullable Op op;
+    /** Under a pooler in transaction mode, the lane whose statements are checked for session features; null otherwise. */
+    io.sluice.@org.jspecify.annotations.Nullable Lane pooled;
 
     LeasedConnection(PooledRef<Connection> ref) {
         this.ref = ref;
@@ -63,7 +65,20 @@ final class LeasedConnection implements Connection, Wrapped<Connection> {
 
     @Override
     public Batch createBatch() {
-        return raw.createBatch();
+        Batch batch = raw.createBatch();
+        io.sluice.Lane lane = pooled;
+        return lane == null ? batch : new Batch() {
+            @Override
+            public Batch add(String sql) {
+                batch.add(PoolerStatements.check(lane, sql));
+                return this;
+            }
+
+            @Override
+            public Publisher<? extends io.r2dbc.spi.Result> execute() {
+                return batch.execute();
+            }
+        };
     }
 
     @Override
@@ -73,7 +88,8 @@ final class LeasedConnection implements Connection, Wrapped<Connection> {
 
     @Override
     public Statement createStatement(String sql) {
-        return raw.createStatement(sql);
+        io.sluice.Lane lane = pooled;
+        return raw.createStatement(lane == null ? sql : PoolerStatements.check(lane, sql));
     }
 
     @Override

@@ -35,9 +35,12 @@ final class Lending {
         final AdmissionGate lenderGate;
         final int reserve;
         final AtomicInteger lentOut = new AtomicInteger();
-        /** Switches a lent connection to the borrower's settings, and back on return. */
-        final String borrowSql;
-        final String restoreSql;
+        /**
+         * Switches a lent connection to the borrower's settings, and back on return; both null through a pooler
+         * in transaction mode, where each unit's BEGIN brings its own lane's settings and no session keeps any.
+         */
+        final @org.jspecify.annotations.Nullable String borrowSql;
+        final @org.jspecify.annotations.Nullable String restoreSql;
         private final Counter borrowed;
 
         Loan(LanePool lender, AdmissionGate lenderGate, int reserve, LanePool borrower, MeterRegistry meters) {
@@ -59,8 +62,8 @@ final class Lending {
                 borrow.append("; SET ").append(k).append(v == null ? " TO DEFAULT" : " = '" + v.replace("'", "''") + "'");
                 restore.append("; RESET ").append(k);
             }
-            this.borrowSql = borrow.toString();
-            this.restoreSql = restore.toString();
+            this.borrowSql = lender.pooled() ? null : borrow.toString();
+            this.restoreSql = lender.pooled() ? null : restore.toString();
         }
 
         /** Connections the lender can spare now: its size, less its own work, what is lent out and the reserve. */
@@ -96,7 +99,7 @@ final class Lending {
     private Mono<Connection> borrow(Loan loan) {
         loan.lentOut.incrementAndGet();
         return loan.lender.acquire()
-                .flatMap(c -> LaneConnections.exec(c, loan.borrowSql)
+                .flatMap(c -> (loan.borrowSql == null ? Mono.<Void>empty() : LaneConnections.exec(c, loan.borrowSql))
                         .then(Mono.fromCallable(() -> {
                             ((LeasedConnection) c).loan = loan;
                             loan.borrowed.increment();
@@ -113,7 +116,7 @@ final class Lending {
         if (loan == null) {
             return own.release(c);
         }
-        return LaneConnections.exec(c, loan.restoreSql)
+        return (loan.restoreSql == null ? Mono.<Void>empty() : LaneConnections.exec(c, loan.restoreSql))
                 .then(Mono.defer(() -> loan.lender.release(c)))
                 .onErrorResume(e -> loan.lender.discard(c))
                 .doFinally(s -> loan.lentOut.decrementAndGet());

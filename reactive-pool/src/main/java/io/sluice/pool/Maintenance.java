@@ -21,14 +21,23 @@ final class Maintenance {
     private final List<PooledLane> lanes;
     private final MeterRegistry meters;
 
+    private final ConnectionBudget budget;
+
     Maintenance(List<PooledLane> lanes, MeterRegistry meters) {
+        this(lanes, meters, 1);
+    }
+
+    /** {@code instances}: how many processes run these lanes against the server (see {@link ConnectionBudget}). */
+    Maintenance(List<PooledLane> lanes, MeterRegistry meters, int instances) {
         this.lanes = List.copyOf(lanes);
         this.meters = meters;
+        this.budget = new ConnectionBudget(lanes, instances);
     }
 
     /**
-     * Fails with {@link ConfigurationException} when the lanes' total maxSize does not fit the server's
-     * {@code max_connections} minus its superuser reserve and {@code reserve}.
+     * Fails with {@link ConfigurationException} when the lanes' total maxSize (times the instances) does not
+     * fit the server's {@code max_connections} minus its superuser reserve, {@code reserve} and what other
+     * clients hold. Through a pooler in transaction mode there is nothing to check here.
      */
     Mono<Void> checkBudget(int reserve) {
         return checkBudget(reserve, PooledLane::maxSize, "");
@@ -40,28 +49,15 @@ final class Maintenance {
      */
     Mono<Void> checkBudget(int reserve, java.util.function.ToIntFunction<PooledLane> size, String what) {
         LanePool first = lanes.get(0).pool();
-        return Mono.usingWhen(Mono.from(first.rawFactory().create()),
-                        c -> Mono.from(c.createStatement("SELECT current_setting('max_connections')::int, "
-                                        + "current_setting('superuser_reserved_connections')::int").execute())
-                                .flatMap(r -> Mono.from(r.map(row -> new int[]{row.get(0, Integer.class), row.get(1, Integer.class)}))),
-                        Connection::close)
+        if (first.pooled()) {
+            // the lanes' connections are the pooler's clients: the pooler bounds what reaches the server
+            return Mono.empty();
+        }
+        return Mono.usingWhen(Mono.from(first.rawFactory().create()), c -> budget.check(c, reserve, size, what), Connection::close)
                 .onErrorMap(e -> !(e instanceof ConfigurationException), e -> new ConnectionUnavailableException(
                         "could not connect to PostgreSQL at " + first.target() + " to start the lanes: " + e.getMessage()
                                 + ". Check that the server is running and that host, port, database and user are right "
-                                + "(PGHOST, PGPORT, PGDATABASE, PGUSER or the URL)", null, null, null, null, e))
-                .flatMap(limits -> {
-                    int allowed = limits[0] - limits[1] - reserve;
-                    int wanted = lanes.stream().mapToInt(size).sum();
-                    if (wanted > allowed) {
-                        String each = lanes.stream().map(l -> l.lane().name() + "=" + size.applyAsInt(l))
-                                .collect(Collectors.joining(", "));
-                        return Mono.error(new ConfigurationException("maxSize", what + "the lanes' maxSize add up to " + wanted
-                                + " (" + each + ") but the server allows " + allowed + " for them: max_connections="
-                                + limits[0] + " - superuser_reserved_connections=" + limits[1] + " - budgetReserve="
-                                + reserve + ". Lower the lanes' maxSize, lower budgetReserve, or raise max_connections"));
-                    }
-                    return Mono.empty();
-                });
+                                + "(PGHOST, PGPORT, PGDATABASE, PGUSER or the URL)", null, null, null, null, e));
     }
 
     /** Starts the periodic refill and leak scan, when some lane needs them; otherwise nothing. */

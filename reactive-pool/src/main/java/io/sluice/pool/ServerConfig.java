@@ -32,6 +32,7 @@ public final class ServerConfig {
     private final @Nullable String sslKeyPassword;
     private final Duration connectTimeout;
     private final boolean tcpKeepAlive;
+    private final PoolerMode pooler;
 
     private ServerConfig(Builder b) {
         this.host = b.host;
@@ -47,6 +48,7 @@ public final class ServerConfig {
         this.sslKeyPassword = b.sslKeyPassword;
         this.connectTimeout = b.connectTimeout;
         this.tcpKeepAlive = b.tcpKeepAlive;
+        this.pooler = b.pooler;
     }
 
     /** Defaults: 127.0.0.1:5432, the operating-system user, a database named as the user, sslmode prefer. */
@@ -107,7 +109,8 @@ public final class ServerConfig {
      * A builder filled from a URL: {@code r2dbc:postgresql://user:password@host:5432/db?sslMode=require},
      * or libpq's {@code postgresql://...} form. Query options: {@code sslMode}, {@code sslRootCert},
      * {@code sslCert}, {@code sslKey}, {@code sslPassword}, {@code connectTimeout} (ISO-8601 like
-     * {@code PT5S}, or seconds), {@code tcpKeepAlive}.
+     * {@code PT5S}, or seconds), {@code tcpKeepAlive}, {@code pooler} ({@code none}, {@code session} or
+     * {@code transaction}, see {@link PoolerMode}).
      */
     public static Builder fromUrl(String url) {
         Check.notBlank("url", url);
@@ -155,6 +158,7 @@ public final class ServerConfig {
         str(o, Option.valueOf("sslKey")).ifPresent(v -> b.sslKey(Path.of(v)));
         str(o, Option.valueOf("sslPassword")).ifPresent(b::sslKeyPassword);
         str(o, Option.valueOf("tcpKeepAlive")).ifPresent(v -> b.tcpKeepAlive(Boolean.parseBoolean(v)));
+        str(o, Option.valueOf("pooler")).ifPresent(v -> b.pooler(PoolerMode.parse(v)));
         Object ct = o.getValue(ConnectionFactoryOptions.CONNECT_TIMEOUT);
         if (ct != null) {
             b.connectTimeout(ct instanceof Duration d ? d : parseDuration("connectTimeout", ct.toString()));
@@ -252,9 +256,15 @@ public final class ServerConfig {
         return tcpKeepAlive;
     }
 
+    /** What sits between Sluice and the server; {@link PoolerMode#NONE} unless set. */
+    public PoolerMode pooler() {
+        return pooler;
+    }
+
     /** {@code host:port/database as user (sslmode m)}: where this connects, without secrets. */
     public String describe() {
-        return host + ":" + port + "/" + database + " as " + user + " (sslmode " + sslMode.libpqName() + ")";
+        return host + ":" + port + "/" + database + " as " + user + " (sslmode " + sslMode.libpqName()
+                + (pooler == PoolerMode.NONE ? "" : ", through a pooler in " + pooler.label() + " mode") + ")";
     }
 
     @Override
@@ -278,8 +288,19 @@ public final class ServerConfig {
         private @Nullable String sslKeyPassword;
         private Duration connectTimeout = Duration.ofSeconds(10);
         private boolean tcpKeepAlive = true;
+        private PoolerMode pooler = PoolerMode.NONE;
 
         private Builder() {
+        }
+
+        /**
+         * Whether host:port is a pooler in transaction mode (PgBouncer {@code pool_mode = transaction}) rather
+         * than PostgreSQL or a pooler in session mode; see {@link PoolerMode} for what changes. Default
+         * {@link PoolerMode#NONE}.
+         */
+        public Builder pooler(PoolerMode mode) {
+            this.pooler = Check.notNull("pooler", mode);
+            return this;
         }
 
         public Builder host(String host) {

@@ -24,12 +24,29 @@ import org.jspecify.annotations.Nullable;
  * @param thisInstance      connections these lanes hold open now (from the pools, exact)
  * @param utilisation       {@code connections / connectionLimit}, or -1
  * @param probedThrough     the lane whose pooled connection ran the probe, or null when every lane was busy
+ * @param holders           the server's client connections by role and {@code application_name}, most first
+ *                          (at most {@value #HOLDERS}; other instances of this service among them), empty when
+ *                          unreachable
  */
 public record ServerHealth(HealthStatus status, List<String> reasons, Instant probedAt, long probeMillis,
                            boolean reachable, @Nullable String error, int maxConnections, int superuserReserved,
                            int connectionLimit, int connections, int thisApplication, int others, int thisInstance,
-                           double utilisation, @Nullable String probedThrough) {
+                           double utilisation, @Nullable String probedThrough, List<ConnectionHolder> holders) {
+
+    /** The most holders a probe reports. */
+    public static final int HOLDERS = 10;
+
     public ServerHealth {
         reasons = List.copyOf(reasons);
+        holders = List.copyOf(holders);
+    }
+
+    /** Without the holders (none known). */
+    public ServerHealth(HealthStatus status, List<String> reasons, Instant probedAt, long probeMillis,
+                        boolean reachable, @Nullable String error, int maxConnections, int superuserReserved,
+                        int connectionLimit, int connections, int thisApplication, int others, int thisInstance,
+                        double utilisation, @Nullable String probedThrough) {
+        this(status, reasons, probedAt, probeMillis, reachable, error, maxConnections, superuserReserved, connectionLimit,
+                connections, thisApplication, others, thisInstance, utilisation, probedThrough, List.of());
     }
 }

@@ -9,6 +9,7 @@ import java.util.List;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
 import org.jspecify.annotations.Nullable;
+import reactor.core.publisher.Flux;
 import reactor.core.publisher.Mono;
 import reactor.core.scheduler.Scheduler;
 
@@ -32,12 +33,12 @@ final class ServerProbe {
      * them may be counted too), the server's own processes (no database) do not. Pinned on PostgreSQL 15.
      */
     static final String SQL = "SELECT current_setting('max_connections')::int, "
-            + "current_setting('superuser_reserved_connections')::int, count(*)::int, "
-            + "count(*) FILTER (WHERE application_name = ANY($1))::int "
-            + "FROM pg_stat_activity WHERE backend_type = 'client backend' OR (backend_type IS NULL AND datid IS NOT NULL)";
+            + "current_setting('superuser_reserved_connections')::int, coalesce(usename::text, '?'), coalesce(application_name, ''), "
+            + "count(*)::int FROM pg_stat_activity WHERE backend_type = 'client backend' OR (backend_type IS NULL AND datid IS NOT NULL) "
+            + "GROUP BY 1, 2, 3, 4 ORDER BY 5 DESC";
 
     private final List<PooledLane> lanes;
-    private final String[] applicationNames;
+    private final java.util.Set<String> applicationNames;
     private final Duration interval;
     private final HealthPolicy policy;
     private final Scheduler scheduler;
@@ -47,7 +48,7 @@ final class ServerProbe {
 
     ServerProbe(List<PooledLane> lanes, Duration interval, HealthPolicy policy, Scheduler scheduler) {
         this.lanes = List.copyOf(lanes);
-        this.applicationNames = lanes.stream().map(l -> l.config().applicationName()).distinct().toArray(String[]::new);
+        this.applicationNames = lanes.stream().map(l -> l.config().applicationName()).collect(java.util.stream.Collectors.toUnmodifiableSet());
         this.interval = interval;
         this.policy = policy;
         this.scheduler = scheduler;
@@ -131,33 +132,46 @@ final class ServerProbe {
                 .orElse(null);
     }
 
-    private Mono<int[]> query(Connection c) {
-        return Mono.from(c.createStatement(SQL).bind("$1", applicationNames).execute())
-                .flatMap(r -> Mono.from(r.map(row -> new int[]{row.get(0, Integer.class), row.get(1, Integer.class),
-                        row.get(2, Integer.class), row.get(3, Integer.class)})));
+    /** The server's limits and its client connections by role and application_name. */
+    private record Answer(int max, int reserved, List<ConnectionHolder> holders) {
+    }
+
+    private Mono<Answer> query(Connection c) {
+        return Flux.from(c.createStatement(SQL).execute())
+                .concatMap(r -> r.map(row -> new Object[]{row.get(0, Integer.class), row.get(1, Integer.class),
+                        new ConnectionHolder(row.get(2, String.class), row.get(3, String.class), row.get(4, Integer.class))}))
+                .collectList()
+                .map(rows -> rows.isEmpty() ? new Answer(-1, -1, List.of())
+                        : new Answer((Integer) rows.get(0)[0], (Integer) rows.get(0)[1],
+                        rows.stream().map(r -> (ConnectionHolder) r[2]).toList()));
     }
 
     private int thisInstance() {
         return lanes.stream().mapToInt(l -> l.pool().snapshot().allocated()).sum();
     }
 
-    private ServerHealth answer(int[] r, PooledLane through, long start, long startNanos) {
-        int max = r[0];
-        int reserved = r[1];
+    private ServerHealth answer(Answer a, PooledLane through, long start, long startNanos) {
+        int max = a.max();
+        int reserved = a.reserved();
         int limit = Math.max(1, max - reserved);
-        int connections = r[2];
+        int connections = a.holders().stream().mapToInt(ConnectionHolder::connections).sum();
+        int mine = a.holders().stream().filter(h -> applicationNames.contains(h.applicationName()))
+                .mapToInt(ConnectionHolder::connections).sum();
+        List<ConnectionHolder> holders = a.holders().subList(0, Math.min(ServerHealth.HOLDERS, a.holders().size()));
         double utilisation = (double) connections / limit;
         List<String> reasons = new ArrayList<>();
         HealthStatus status = HealthStatus.UP;
         if (utilisation >= policy.serverUtilisation()) {
             status = HealthStatus.DEGRADED;
             reasons.add(String.format("%d client connections on the server, %.0f%% of its limit of %d "
-                            + "(max_connections=%d - superuser_reserved_connections=%d); %d of them from other clients",
-                    connections, utilisation * 100, limit, max, reserved, connections - r[3]));
+                            + "(max_connections=%d - superuser_reserved_connections=%d); %d of them from other clients; "
+                            + "most held by (role/application_name): %s",
+                    connections, utilisation * 100, limit, max, reserved, connections - mine,
+                    holders.stream().limit(5).map(ConnectionHolder::toString).collect(java.util.stream.Collectors.joining(", "))));
         }
         return new ServerHealth(status, reasons, Instant.ofEpochMilli(start), elapsedMillis(startNanos), true, null,
-                max, reserved, limit, connections, r[3], connections - r[3], thisInstance(), utilisation,
-                through.lane().name());
+                max, reserved, limit, connections, mine, connections - mine, thisInstance(), utilisation,
+                through.lane().name(), holders);
     }
 
     private ServerHealth failed(Throwable e, PooledLane through, long start, long startNanos, Duration timeout) {

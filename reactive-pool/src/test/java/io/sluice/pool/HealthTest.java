@@ -172,6 +172,13 @@ class HealthTest {
             assertThat(s.utilisation()).isEqualTo((double) s.connections() / s.connectionLimit());
             assertThat(s.probedThrough()).isEqualTo("interactive");
             assertThat(s.probeMillis()).isGreaterThanOrEqualTo(0);
+            // by role and application_name, most first; ours among them unless ten others hold more
+            assertThat(s.holders()).isNotEmpty().hasSizeLessThanOrEqualTo(ServerHealth.HOLDERS);
+            assertThat(s.holders()).extracting(ConnectionHolder::connections).isSortedAccordingTo(java.util.Comparator.reverseOrder());
+            assertThat(s.holders().stream().mapToInt(ConnectionHolder::connections).sum()).isLessThanOrEqualTo(s.connections());
+            if (s.holders().size() < ServerHealth.HOLDERS || s.holders().get(ServerHealth.HOLDERS - 1).connections() < 2) {
+                assertThat(s.holders()).contains(new ConnectionHolder(t.pg().server().user(), t.appName(LANE), 2));
+            }
             LaneFigures f = lanes.figures(LANE);
             assertThat(f.serverConnections()).isEqualTo(s.connections());
             assertThat(f.serverConnectionLimit()).isEqualTo(s.connectionLimit());

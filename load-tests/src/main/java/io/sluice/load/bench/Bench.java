@@ -19,7 +19,8 @@ import java.util.List;
 import java.util.Map;
 
 /**
- * What the in-process benchmarks share (scenarios {@code bulk}, {@code background-job} and {@code http}): they measure
+ * What the benchmarks outside the client-per-JVM machinery share (scenarios {@code bulk}, {@code background-job},
+ * {@code http} and {@code fleet}): they measure
  * one library's ways of doing a job against each other and a baseline, in this JVM, so they do not go
  * through the client-per-JVM machinery of the point-read scenarios. Each prints a table and its targets
  * and writes a JSON report beside the others.
@@ -34,7 +35,7 @@ public final class Bench {
     }
 
     public static boolean handles(String scenario) {
-        return scenario.equals("bulk") || scenario.equals("background-job") || scenario.equals("http");
+        return scenario.equals("bulk") || scenario.equals("background-job") || scenario.equals("http") || scenario.equals("fleet");
     }
 
     /** Runs the named benchmark; true when every target was met. */
@@ -43,6 +44,7 @@ public final class Bench {
             case "bulk" -> new BulkBench(s, out).run();
             case "background-job" -> new JobBench(s, out).run();
             case "http" -> new HttpBench(s, out).run();
+            case "fleet" -> new FleetBench(s, out).run();
             default -> throw new IllegalArgumentException("not a benchmark: " + s.scenario());
         };
     }

@@ -26,6 +26,9 @@ public final class Clients {
     /** {@link #SLUICE} without a meter registry: what the meters cost, measured in the same run. */
     public static final String SLUICE_NO_METERS = "sluice-no-meters";
 
+    /** The suffix of a client that runs through a PgBouncer in transaction mode the harness starts. */
+    public static final String PGBOUNCER = "-pgbouncer";
+
     private static final Map<String, String> DESCRIPTIONS = new java.util.LinkedHashMap<>();
 
     static {
@@ -46,6 +49,10 @@ public final class Clients {
         DESCRIPTIONS.put("vertx-pipelined", "Vert.x 5 reactive PostgreSQL client, pipelining up to 256 statements per connection");
         DESCRIPTIONS.put("r2dbc-per-query", "r2dbc-postgresql without a pool: a new connection for every unit of work");
         DESCRIPTIONS.put("jdbc-per-query", "pgjdbc without a pool: a new connection for every unit of work, platform threads");
+        DESCRIPTIONS.put(SLUICE + PGBOUNCER, "Sluice as 'sluice', through a PgBouncer in transaction mode that the harness starts in front "
+                + "of the server (ServerConfig pooler=transaction; PgBouncer sets the run's search_path)");
+        DESCRIPTIONS.put("r2dbc-pool" + PGBOUNCER, "plain r2dbc-pool as 'r2dbc-pool', through the same PgBouncer, configured for it "
+                + "(no startup options, the driver's statement cache off)");
         DESCRIPTIONS.put("pgbench", "pgbench (C, libpq, prepared statements): the server's practical limit on this machine");
         DESCRIPTIONS.put("pgbench-connect", "pgbench -C: a new connection for every transaction");
     }
@@ -78,7 +85,20 @@ public final class Clients {
         return name.equals("hikari-vt");
     }
 
+    /** Whether the client runs through a PgBouncer the harness starts ({@code sluice-pgbouncer}, {@code r2dbc-pool-pgbouncer}). */
+    public static boolean throughPgBouncer(String name) {
+        return name.endsWith(PGBOUNCER);
+    }
+
+    /** The client and its twin through PgBouncer, when it has one. */
+    public static List<String> withPgBouncerTwin(String name) {
+        return known(name + PGBOUNCER) ? List.of(name, name + PGBOUNCER) : List.of(name);
+    }
+
     public static DbClient create(String name, ClientConfig config) {
+        if (throughPgBouncer(name)) {
+            return create(name.substring(0, name.length() - PGBOUNCER.length()), config);   // ClientRun points it at PgBouncer
+        }
         return switch (name) {
             case SLUICE -> new SluiceClient(config, SluiceClient.Variant.FIXED);
             case SLUICE_ADAPTIVE -> new SluiceClient(config, SluiceClient.Variant.ADAPTIVE);

@@ -50,8 +50,13 @@ final class R2dbcWork {
                 .applicationName(applicationName)
                 .connectTimeout(server.connectTimeout())
                 .tcpKeepAlive(server.tcpKeepAlive())
-                .sslMode(io.r2dbc.postgresql.client.SSLMode.fromValue(server.sslMode().libpqName()))
-                .options(java.util.Map.of("search_path", config.schema()));
+                .sslMode(io.r2dbc.postgresql.client.SSLMode.fromValue(server.sslMode().libpqName()));
+        if (server.pooler() == io.sluice.pool.PoolerMode.TRANSACTION) {
+            // as PgBouncer 1.18 needs: no startup options (its connect_query sets search_path), no named statements
+            b.preparedStatementCacheQueries(0);
+        } else {
+            b.options(java.util.Map.of("search_path", config.schema()));
+        }
         if (server.password() != null) {
             b.password(server.password());
         }

@@ -54,8 +54,10 @@ final class SluiceClient implements DbClient {
                     .initialSize(e.getValue())
                     .acquireTimeout(config.acquireTimeout())
                     .maxPendingAcquires(config.maxPendingAcquires())
-                    .applicationName(config.appName(e.getKey().name()))
-                    .sessionSetting("search_path", config.schema());
+                    .applicationName(config.appName(e.getKey().name()));
+            if (config.server().pooler() != io.sluice.pool.PoolerMode.TRANSACTION) {
+                lane.sessionSetting("search_path", config.schema());   // through PgBouncer, its connect_query sets it
+            }
             if (e.getKey().equals(Lane.BACKGROUND)) {
                 // a lane's own session defaults: a background query does not take every core with a parallel plan
                 lane.sessionSetting("max_parallel_workers_per_gather", "0");

@@ -32,6 +32,7 @@ import io.sluice.load.client.Clients;
 import io.sluice.load.scenario.FaultContext;
 import io.sluice.pool.ServerConfig;
 import io.sluice.testing.FaultProxy;
+import io.sluice.testing.PgBouncer;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.LinkedHashMap;
@@ -71,7 +72,8 @@ public final class ClientRun {
         List<Phase> phases = scenario.phases(s);
         int maxConcurrency = phases.stream().mapToInt(Phase::maxConcurrency).max().orElse(0);
         FaultProxy proxy = scenario.throughFaultProxy() ? FaultProxy.start(s.server().host(), s.server().port()) : null;
-        ServerConfig target = proxy == null ? s.server() : through(s.server(), proxy);
+        PgBouncer bouncer = Clients.throughPgBouncer(task.client()) ? pgBouncer(s, scenario) : null;
+        ServerConfig target = bouncer != null ? through(s.server(), bouncer) : proxy == null ? s.server() : through(s.server(), proxy);
         int queue = task.client().startsWith(Clients.SLUICE) && scenario.sluiceQueue(s) >= 0 ? scenario.sluiceQueue(s) : s.maxPending();
         ClientConfig config = new ClientConfig(target, s.schema(), task.appPrefix(), scenario.poolSizes(s),
                 Duration.ofMillis(s.acquireTimeoutMs()), queue, Math.max(s.threads(), maxConcurrency), s.latencyTarget(),
@@ -124,6 +126,10 @@ public final class ClientRun {
                 // connections whose Terminate the black hole swallowed stay open at the proxy until it closes
                 proxy.close();
             }
+            if (bouncer != null) {
+                // its server connections carry this client's application_name: gone before the leftover check
+                bouncer.close();
+            }
             if (sampler != null) {
                 sampler.stop();
                 int leftover = sampler.leftover(5000);
@@ -160,6 +166,21 @@ public final class ClientRun {
             b.password(real.password());
         }
         return b.build();
+    }
+
+    /**
+     * A PgBouncer in transaction mode in front of the server for a {@code -pgbouncer} client: as many server
+     * connections as the pools hold directly, the run's search_path set by PgBouncer on each (connect_query).
+     */
+    private static PgBouncer pgBouncer(Settings s, Scenario scenario) {
+        ServerConfig real = s.server();
+        int size = scenario.poolSizes(s).values().stream().mapToInt(Integer::intValue).sum();
+        return PgBouncer.start(real.host(), real.port(), real.user(), real.password(), size, "SET search_path = " + s.schema());
+    }
+
+    private static ServerConfig through(ServerConfig real, PgBouncer bouncer) {
+        return ServerConfig.builder().host("127.0.0.1").port(bouncer.port()).database(real.database()).user(real.user())
+                .sslMode(io.sluice.pool.SslMode.DISABLE).pooler(io.sluice.pool.PoolerMode.TRANSACTION).build();
     }
 
     private void runPhase(Phase phase, Dispatch dispatch, Recording recording, Monitor monitor, long seed,

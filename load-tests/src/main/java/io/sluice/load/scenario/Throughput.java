@@ -67,6 +67,7 @@ public final class Throughput implements Scenario {
             out.add(Results.missing("throughput-vs-r2dbc-pool", tpDesc, ">= 1.15", "sluice or r2dbc-pool"));
             out.add(Results.missing("p99-vs-r2dbc-pool", p99Desc, "<= 1.00", "sluice or r2dbc-pool"));
             metersCost(sluice, results, out);
+            viaPgBouncer(results, out);
             return out;
         }
         double tp = sluice.get().throughput() / base.get().throughput();
@@ -82,6 +83,7 @@ public final class Throughput implements Scenario {
                 SegmentResult::allocBytesPerOp, 0.999, " B");
         warmUp(sluice.get(), Results.series(results, "pgbench", SEGMENT, Items.POINT_READ_OP), out);
         metersCost(sluice, results, out);
+        viaPgBouncer(results, out);
         return out;
     }
 
@@ -123,6 +125,21 @@ public final class Throughput implements Scenario {
         double limit = floor != null && floor > 10 ? floor : 10;
         out.add(new Target("warm-up", desc, w <= limit, fmt(w) + " s" + (floor == null ? "" : " (pgbench, the machine's floor: "
                 + fmt(floor) + " s)"), "<= " + fmt(limit) + " s", w <= limit ? "" : "missed by " + fmt(w - limit) + " s"));
+    }
+
+    /** With {@code --pgbouncer}: each client's throughput through PgBouncer against its direct one, reported, not judged. */
+    private static void viaPgBouncer(List<ClientResult> results, List<Target> out) {
+        for (String client : List.of("sluice", "r2dbc-pool")) {
+            Optional<SeriesResult> direct = Results.series(results, client, SEGMENT, Items.POINT_READ_OP);
+            Optional<SeriesResult> pooled = Results.series(results, client + "-pgbouncer", SEGMENT, Items.POINT_READ_OP);
+            if (direct.isPresent() && pooled.isPresent() && direct.get().throughput() > 0) {
+                double r = pooled.get().throughput() / direct.get().throughput();
+                out.add(new Target(client + "-pgbouncer-vs-direct", client + "'s throughput through PgBouncer (transaction mode) "
+                        + "against its direct connections", null, fmt(r) + "x (" + Math.round(pooled.get().throughput()) + " vs "
+                        + Math.round(direct.get().throughput()) + " ops/s), p99 " + Results.p99(pooled.get()) + " vs "
+                        + Results.p99(direct.get()) + " ms", "reported", ""));
+            }
+        }
     }
 
     /** What the meters cost: {@code sluice} (with a registry) against {@code sluice-no-meters}, when both ran. */
