@@ -33,6 +33,7 @@ final class ServerSettings {
         set(P + "user", p.getUser(), b::user);
         set(P + "password", p.getPassword(), b::password);
         set(P + "ssl-mode", p.getSslMode(), v -> b.sslMode(SslMode.parse(v)));
+        set(P + "pooler", p.getPooler(), v -> b.pooler(io.sluice.pool.PoolerMode.parse(v)));
         set(P + "ssl-root-cert", p.getSslRootCert(), b::sslRootCert);
         set(P + "ssl-cert", p.getSslCert(), b::sslCert);
         set(P + "ssl-key", p.getSslKey(), b::sslKey);

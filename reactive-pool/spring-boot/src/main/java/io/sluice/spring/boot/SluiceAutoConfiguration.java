@@ -60,6 +60,7 @@ public class SluiceAutoConfiguration {
         set("sluice.stats-log-interval", properties.getStatsLogInterval(), b::statsLogInterval);
         set("sluice.priority-interval", properties.getPriorityInterval(), b::priorityInterval);
         set("sluice.budget-reserve", properties.getBudgetReserve(), b::budgetReserve);
+        set("sluice.instances", properties.getInstances(), b::instances);
         set("sluice.check-budget", properties.getCheckBudget(), b::checkBudget);
         set("sluice.meter-histograms", properties.getMeterHistograms(), b::meterHistograms);
         if (!properties.isAlerts()) {

@@ -59,6 +59,9 @@ public class SluiceProperties {
     /** Whether start-up checks the lanes' total maxSize against the server's max_connections (default true). */
     private @Nullable Boolean checkBudget;
 
+    /** Instances of this service sharing the server: the budget check counts the lanes this many times (default 1). */
+    private @Nullable Integer instances;
+
     /** Whether Sluice's timers publish percentile histograms (for p95/p99 in Prometheus; default false). */
     private @Nullable Boolean meterHistograms;
 
@@ -83,6 +86,8 @@ public class SluiceProperties {
     public void setStatsLogInterval(@Nullable Duration statsLogInterval) { this.statsLogInterval = statsLogInterval; }
     public @Nullable Duration getPriorityInterval() { return priorityInterval; }
     public void setPriorityInterval(@Nullable Duration priorityInterval) { this.priorityInterval = priorityInterval; }
+    public @Nullable Integer getInstances() { return instances; }
+    public void setInstances(@Nullable Integer instances) { this.instances = instances; }
     public @Nullable Integer getBudgetReserve() { return budgetReserve; }
     public void setBudgetReserve(@Nullable Integer budgetReserve) { this.budgetReserve = budgetReserve; }
     public @Nullable Boolean getCheckBudget() { return checkBudget; }

@@ -31,6 +31,9 @@ public class SluiceServerProperties {
     /** TLS: disable, prefer, require, verify-ca or verify-full (PGSSLMODE; default prefer). */
     private @Nullable String sslMode;
 
+    /** What host:port is: none (PostgreSQL, or a pooler in session mode) or transaction (PgBouncer in transaction mode); default none. */
+    private @Nullable String pooler;
+
     /** The CA certificate (PEM) that signs the server's certificate (PGSSLROOTCERT). */
     private @Nullable Path sslRootCert;
 
@@ -63,6 +66,8 @@ public class SluiceServerProperties {
     public void setPassword(@Nullable String password) { this.password = password; }
     public @Nullable String getSslMode() { return sslMode; }
     public void setSslMode(@Nullable String sslMode) { this.sslMode = sslMode; }
+    public @Nullable String getPooler() { return pooler; }
+    public void setPooler(@Nullable String pooler) { this.pooler = pooler; }
     public @Nullable Path getSslRootCert() { return sslRootCert; }
     public void setSslRootCert(@Nullable Path sslRootCert) { this.sslRootCert = sslRootCert; }
     public @Nullable Path getSslCert() { return sslCert; }
