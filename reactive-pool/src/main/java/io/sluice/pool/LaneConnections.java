@@ -45,8 +45,9 @@ final class LaneConnections {
         this.config = config;
         this.created = created;
         String user = config.user() != null ? config.user() : server.user();
-        this.target = server.host() + ":" + server.port() + "/" + server.database() + " as " + user
-                + " (sslmode " + server.sslMode().libpqName() + ")";
+        this.target = server.addresses() + "/" + server.database() + " as " + user
+                + " (sslmode " + server.sslMode().libpqName() + (server.multiHost()
+                ? ", target_session_attrs " + server.targetSessionAttrs().libpqName() : "") + ")";
         this.borrowSql = "SET application_name = '" + config.applicationName().replace("'", "''") + "'"
                 + "; SET statement_timeout = " + millis(config.statementTimeout())
                 + "; SET lock_timeout = " + millis(config.lockTimeout())
@@ -79,10 +80,15 @@ final class LaneConnections {
     }
 
     private static PostgresqlConnectionConfiguration driverConfig(ServerConfig server, LaneConfig config) {
-        PostgresqlConnectionConfiguration.Builder b = PostgresqlConnectionConfiguration.builder()
-                .host(server.host())
-                .port(server.port())
-                .database(server.database())
+        PostgresqlConnectionConfiguration.Builder b = PostgresqlConnectionConfiguration.builder();
+        if (server.multiHost()) {
+            // the driver tries the hosts in order and keeps the first that matches the target
+            server.hosts().forEach(a -> b.addHost(a.host(), a.port()));
+            b.targetServerType(server.targetSessionAttrs().driverType());
+        } else {
+            b.host(server.host()).port(server.port());
+        }
+        b.database(server.database())
                 .username(config.user() != null ? config.user() : server.user())
                 .applicationName(config.applicationName())
                 .connectTimeout(server.connectTimeout())
@@ -140,6 +146,30 @@ final class LaneConnections {
     }
 
     /**
+     * Whether the driver reports that no host of a host list could be used (none answered, or none matched
+     * {@code target_session_attrs}, as while a failover is under way). It reports that with an exception of
+     * its own, outside the R2DBC hierarchy; recognised by its class, pinned by {@code FailoverTest}.
+     */
+    /** The driver's reasons, one per host tried: its message, or its cause's and suppressed ones'. */
+    private static String reasons(Throwable e) {
+        java.util.List<String> r = new java.util.ArrayList<>();
+        if (e.getMessage() != null) {
+            r.add(e.getMessage());
+        }
+        if (e.getCause() != null) {
+            r.add(String.valueOf(e.getCause().getMessage()));
+        }
+        for (Throwable t : e.getSuppressed()) {
+            r.add(String.valueOf(t.getMessage()));
+        }
+        return r.isEmpty() ? "no reason given" : String.join("; ", r);
+    }
+
+    static boolean isHostListFailure(Throwable e) {
+        return e.getClass().getName().equals("io.r2dbc.postgresql.MultiHostConnectionStrategy$ExceptionAggregator");
+    }
+
+    /**
      * Runs the lane's session initialisation once per new connection and remembers the last connect
      * failure, which acquire-timeout errors report as their cause.
      */
@@ -153,7 +183,9 @@ final class LaneConnections {
 
         @Override
         public Mono<Connection> create() {
-            Mono<Connection> created = Mono.from(delegate.create()).map(Connection.class::cast);
+            Mono<Connection> created = Mono.from(delegate.create()).map(Connection.class::cast)
+                    .onErrorMap(LaneConnections::isHostListFailure, e -> new io.r2dbc.spi.R2dbcNonTransientResourceException(
+                            "no server of the host list " + target + " accepted a connection: " + reasons(e), e));
             if (!config.sessionInit().isEmpty()) {
                 created = created.flatMap(c -> Flux.fromIterable(config.sessionInit())
                         .concatMap(sql -> Flux.from(c.createStatement(sql).execute()).concatMap(Result::getRowsUpdated))

@@ -64,6 +64,10 @@ public final class Lanes implements ConnectionSource, AutoCloseable {
     private final Monitor monitor;
     private volatile Disposable watch = reactor.core.Disposables.single();
     private final SlowStatements slowStatements = new SlowStatements();
+    /** Lanes that read from standbys: their routers and the checks that keep each standby's state. */
+    private final Map<Lane, ReplicaRouter> routers = new LinkedHashMap<>();
+    private final List<ReplicaChecker> replicaCheckers = new ArrayList<>();
+    private volatile Disposable replicaWatch = reactor.core.Disposables.single();
 
     private Lanes(Builder b) {
         this.server = b.server;
@@ -91,6 +95,13 @@ public final class Lanes implements ConnectionSource, AutoCloseable {
                 lender.gate().afterRelease(() -> borrowers.forEach(AdmissionGate::drain));
             }
         }
+        b.readReplicas.forEach((lane, replicas) -> {
+            PooledLane l = m.get(lane);
+            ReplicaRouter router = new ReplicaRouter(l.config(), replicas, l::primaryAcquire, meters);
+            l.routeReads(router);
+            routers.put(lane, router);
+            replicaCheckers.add(new ReplicaChecker(router, l.pool()));
+        });
         all.forEach(l -> l.meters().bind(l));
         this.leaks = new LeakReports(meters);
         all.forEach(l -> l.pool().leakReports(leaks));
@@ -133,6 +144,9 @@ public final class Lanes implements ConnectionSource, AutoCloseable {
                     refill = maintenance.start(scheduler);
                     priority = priorityControl.start(priorityInterval, scheduler);
                     watch = monitor.start();
+                    reactor.core.Disposable.Composite checks = reactor.core.Disposables.composite();
+                    replicaCheckers.forEach(c -> checks.add(c.start(scheduler)));
+                    replicaWatch = checks;
                 })
                 .thenReturn(this);
     }
@@ -267,6 +281,30 @@ public final class Lanes implements ConnectionSource, AutoCloseable {
         return done;
     }
 
+    /**
+     * The standbys of a lane that reads from them ({@link Builder#readReplicas}), each as the last check or
+     * failed acquire found it: in rotation, lagging or down, with its lag and why it is out. Empty for a
+     * lane without standbys. Never touches the network.
+     *
+     * @throws UnknownLaneException for a lane that is not configured
+     */
+    public List<ReplicaStatus> replicas(Lane lane) {
+        lane(lane);
+        ReplicaRouter r = routers.get(lane);
+        return r == null ? List.of() : r.standbys().stream().map(Standby::status).toList();
+    }
+
+    /**
+     * Where the primary's WAL is now, asked on {@code lane}'s primary (never a standby): taken after a write
+     * completed, a read with {@link ReadYourWrites#after(WalPosition)} sees that write. Cold; one query
+     * ({@code pg_current_wal_lsn()}) under the lane's admission, breaker and retry (it is safe to repeat).
+     */
+    public Mono<WalPosition> commitPosition(Lane lane) {
+        return database.sql(lane, "SELECT pg_current_wal_lsn()::text").idempotent()
+                .map(row -> WalPosition.parse(String.valueOf(row.get(0, String.class)))).one()
+                .contextWrite(ReadYourWrites.primary());
+    }
+
     /** The lane, for a control call: throws when it is unknown or the lanes are closed. */
     private PooledLane running(Lane lane) {
         Check.notNull("lane", lane);
@@ -343,18 +381,23 @@ public final class Lanes implements ConnectionSource, AutoCloseable {
             refill.dispose();
             priority.dispose();
             watch.dispose();
+            replicaWatch.dispose();
             monitor.close();
             all.forEach(l -> {
                 l.gate().close();
                 l.pool().stopAdmitting();
             });
+            List<LanePool> standbyPools = routers.values().stream().flatMap(r -> r.standbys().stream()).map(s -> s.pool).toList();
+            standbyPools.forEach(LanePool::stopAdmitting);
             Mono<Void> drained = Flux.interval(Duration.ZERO, Duration.ofMillis(10), scheduler)
-                    .filter(t -> all.stream().allMatch(l -> l.pool().snapshot().acquired() == 0))
+                    .filter(t -> all.stream().allMatch(l -> l.pool().snapshot().acquired() == 0)
+                            && standbyPools.stream().allMatch(p -> p.snapshot().acquired() == 0))
                     .next()
                     .then()
                     .timeout(grace, Mono.empty(), scheduler);
             List<Mono<Void>> disposals = new ArrayList<>();
             all.forEach(l -> disposals.add(l.pool().dispose().onErrorResume(e -> Mono.empty())));
+            standbyPools.forEach(p -> disposals.add(p.dispose().onErrorResume(e -> Mono.empty())));
             return drained.then(Mono.when(disposals)).doFinally(s -> slowStatements.complete());
         });
     }
@@ -387,6 +430,7 @@ public final class Lanes implements ConnectionSource, AutoCloseable {
         private List<AlertRule> alertRules = new ArrayList<>(AlertRule.defaults());
         private Duration alertInterval = Duration.ofSeconds(1);
         private @org.jspecify.annotations.Nullable Duration statsLogInterval;
+        private final Map<Lane, ReadReplicas> readReplicas = new LinkedHashMap<>();
 
         record LoanSpec(Lane from, Lane to, int reserve) {
         }
@@ -535,6 +579,26 @@ public final class Lanes implements ConnectionSource, AutoCloseable {
         }
 
         /**
+         * Lets {@code lane} read from standbys: each unit of the lane runs on the next standby in rotation,
+         * with the lane's own settings, admission, breaker and retry; on the lane's own server (the primary)
+         * when no standby is in rotation or the standbys tried could not give a connection. A standby that
+         * fails, or lags more than {@link ReadReplicas#maxLag()}, is out of rotation until a check finds it
+         * answering and caught up (see {@link Lanes#replicas(Lane)}). Per query, {@link ReadYourWrites} asks
+         * for a position replayed or for the primary. Each standby has a pool of the lane's maxSize of its
+         * own; the start-up budget check counts the primary's connections only.
+         *
+         * @throws ConfigurationException when the lane was given standbys already
+         */
+        public Builder readReplicas(Lane lane, ReadReplicas replicas) {
+            Check.notNull("lane", lane);
+            Check.notNull("readReplicas", replicas);
+            if (readReplicas.putIfAbsent(lane, replicas) != null) {
+                throw new ConfigurationException("readReplicas", "lane '" + lane.name() + "' is given read replicas twice");
+            }
+            return this;
+        }
+
+        /**
          * Validates and builds; opens no connection (see {@link Lanes#start()}).
          *
          * @throws ConfigurationException when no lane is configured
@@ -560,6 +624,11 @@ public final class Lanes implements ConnectionSource, AutoCloseable {
                             + "' cannot share connections: they differ in role, session init, read-only or isolation. "
                             + "Timeouts, application_name and session settings may differ (a borrowed connection is "
                             + "switched to the borrower's and back)");
+                }
+            }
+            for (Lane l : readReplicas.keySet()) {
+                if (!lanes.containsKey(l)) {
+                    throw new ConfigurationException("readReplicas", "readReplicas(" + l + ", ...) names a lane that is not configured");
                 }
             }
             java.util.Set<String> ruleNames = new java.util.HashSet<>();

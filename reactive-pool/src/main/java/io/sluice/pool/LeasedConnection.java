@@ -30,6 +30,8 @@ final class LeasedConnection implements Connection, Wrapped<Connection> {
     volatile long leakId;
     /** The unit's operation, whose meters its wait and use go to; null when leases are not timed. */
     LaneMeters.@org.jspecify.annotations.Nullable Op op;
+    /** Set when a lane's router took it from a standby's pool: where it goes back. */
+    @org.jspecify.annotations.Nullable LanePool standby;
 
     LeasedConnection(PooledRef<Connection> ref) {
         this.ref = ref;

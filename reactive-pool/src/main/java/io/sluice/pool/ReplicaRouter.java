@@ -1,0 +1,180 @@
+package io.sluice.pool;
+
+import io.micrometer.core.instrument.Counter;
+import io.micrometer.core.instrument.Gauge;
+import io.micrometer.core.instrument.MeterRegistry;
+import io.r2dbc.spi.Connection;
+import io.sluice.LaneClosedException;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.function.Supplier;
+import org.jspecify.annotations.Nullable;
+import reactor.core.publisher.Flux;
+import reactor.core.publisher.Mono;
+
+/**
+ * Where a connection of a lane that reads from standbys comes from: the next standby in rotation, in
+ * turn; the lane's own pool on the primary when none is in rotation, when the standbys tried could not
+ * give one (each such standby is taken out of rotation at once), when the query asked for the primary, or
+ * when a read-your-writes position was not replayed within the wait. The lane's admission, breaker and
+ * retry stay the lane's: a retried unit asks the router again and so avoids a standby that just failed.
+ */
+final class ReplicaRouter {
+
+    /** How often a standby is asked whether it replayed a read-your-writes position while a read waits. */
+    private static final Duration REPLAY_POLL = Duration.ofMillis(10);
+
+    private final String lane;
+    private final ReadReplicas replicas;
+    private final List<Standby> standbys;
+    private final Supplier<Mono<Connection>> primary;
+    private final AtomicInteger turn = new AtomicInteger();
+    private final MeterRegistry meters;
+    private final Map<String, Counter> reads = new ConcurrentHashMap<>();
+
+    ReplicaRouter(LaneConfig config, ReadReplicas replicas, Supplier<Mono<Connection>> primary, MeterRegistry meters) {
+        this.lane = config.lane().name();
+        this.replicas = replicas;
+        this.primary = primary;
+        this.meters = meters;
+        List<Standby> list = new ArrayList<>();
+        for (ServerConfig s : replicas.standbys()) {
+            Standby standby = new Standby(s, config);
+            list.add(standby);
+            String server = s.addresses();
+            Gauge.builder(SluiceMeters.REPLICA_AVAILABLE, standby, x -> x.inRotation() ? 1 : 0)
+                    .description("1 while the standby takes the lane's reads, 0 while it is out of rotation (down or lagging)")
+                    .tags("lane", lane, "server", server).register(meters);
+            Gauge.builder(SluiceMeters.REPLICA_LAG, standby, x -> x.status().lag() == null ? Double.NaN : x.status().lag().toNanos() / 1e9)
+                    .description("How far the standby was behind the primary at the last check").baseUnit("seconds")
+                    .tags("lane", lane, "server", server).register(meters);
+            Gauge.builder(SluiceMeters.REPLICA_LAG_BYTES, standby, x -> x.status().lagBytes() < 0 ? Double.NaN : x.status().lagBytes())
+                    .description("Bytes of WAL the standby was behind the primary at the last check").baseUnit("bytes")
+                    .tags("lane", lane, "server", server).register(meters);
+        }
+        this.standbys = List.copyOf(list);
+    }
+
+    List<Standby> standbys() {
+        return standbys;
+    }
+
+    ReadReplicas replicas() {
+        return replicas;
+    }
+
+    /** A connection for one unit of the lane. Cold; reads the unit's context for {@link ReadYourWrites}. */
+    Mono<Connection> acquire() {
+        return Mono.deferContextual(ctx -> {
+            if (ReadYourWrites.primaryOnly(ctx)) {
+                return fromPrimary("asked");
+            }
+            WalPosition need = ReadYourWrites.position(ctx);
+            List<Standby> order = order(need);
+            return order.isEmpty() ? fromPrimary("no_standby") : attempt(order, 0, need);
+        });
+    }
+
+    /** The standbys in rotation from the next one's turn; with a position, those known to have replayed it first. */
+    private List<Standby> order(@Nullable WalPosition need) {
+        List<Standby> order = new ArrayList<>(standbys.size());
+        int n = standbys.size();
+        int first = Math.floorMod(turn.getAndIncrement(), n);
+        for (int i = 0; i < n; i++) {
+            Standby s = standbys.get((first + i) % n);
+            if (s.inRotation()) {
+                order.add(s);
+            }
+        }
+        if (need != null) {
+            order.sort((a, b) -> Boolean.compare(b.replayed(need), a.replayed(need)));
+        }
+        return order;
+    }
+
+    private Mono<Connection> attempt(List<Standby> order, int i, @Nullable WalPosition need) {
+        if (i == order.size()) {
+            return fromPrimary("standby_failed");
+        }
+        Standby s = order.get(i);
+        return s.pool.acquire()
+                .map(Optional::of)
+                .onErrorResume(e -> {
+                    if (e instanceof LaneClosedException) {
+                        return Mono.error(e);
+                    }
+                    if (!saturated(e)) {
+                        s.failed(e);
+                    }
+                    return Mono.just(Optional.empty());
+                })
+                .flatMap(c -> c.isEmpty() ? attempt(order, i + 1, need)
+                        : need == null || s.replayed(need) ? Mono.just(routed(c.get(), s))
+                        : caughtUp(s, c.get(), need).switchIfEmpty(Mono.defer(() -> fromPrimary("read_your_writes"))));
+    }
+
+    /**
+     * The standby's connection once it has replayed {@code need}, polled every {@link #REPLAY_POLL} up to the
+     * lane's wait; empty (the connection handed back) when it is still behind. A connection held here when
+     * the subscriber cancels is handed back.
+     */
+    private Mono<Connection> caughtUp(Standby s, Connection c, WalPosition need) {
+        AtomicBoolean settled = new AtomicBoolean();
+        return Flux.interval(Duration.ZERO, REPLAY_POLL)
+                .concatMap(t -> replayedAt(c), 1)
+                .filter(p -> {
+                    p.ifPresent(s::sawReplayed);
+                    return p.isEmpty() || p.get().compareTo(need) >= 0;   // empty: no longer in recovery, so current
+                })
+                .next()
+                .timeout(replicas.readYourWritesWait(), Mono.empty())
+                .flatMap(p -> settled.compareAndSet(false, true) ? Mono.just(routed(c, s)) : Mono.empty())
+                .switchIfEmpty(Mono.defer(() -> settled.compareAndSet(false, true) ? s.pool.release(c).then(Mono.empty()) : Mono.empty()))
+                .onErrorResume(e -> settled.compareAndSet(false, true) ? s.pool.discard(c).onErrorResume(x -> Mono.empty()).then(Mono.empty()) : Mono.empty())
+                .doOnCancel(() -> {
+                    if (settled.compareAndSet(false, true)) {
+                        s.pool.release(c).subscribe(null, e -> { });
+                    }
+                });
+    }
+
+    /** What the standby has replayed, read on {@code c}; empty when it is not in recovery (promoted). */
+    static Mono<Optional<WalPosition>> replayedAt(Connection c) {
+        return Flux.from(c.createStatement("SELECT pg_last_wal_replay_lsn()::text").execute())
+                .concatMap(r -> r.map((row, md) -> Optional.ofNullable(row.get(0, String.class)).map(WalPosition::parse)))
+                .next();
+    }
+
+    /** A standby whose pool is merely busy (timed out or at its pending limit) is not down. */
+    private static boolean saturated(Throwable e) {
+        for (Throwable t = e; t != null; t = t.getCause() == t ? null : t.getCause()) {
+            if (t instanceof reactor.pool.PoolAcquireTimeoutException || t instanceof reactor.pool.PoolAcquirePendingLimitException) {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    private Connection routed(Connection c, Standby s) {
+        ((LeasedConnection) c).standby = s.pool;
+        count(s.server.addresses(), "rotation");
+        return c;
+    }
+
+    private Mono<Connection> fromPrimary(String reason) {
+        count("primary", reason);
+        return primary.get();
+    }
+
+    private void count(String server, String reason) {
+        reads.computeIfAbsent(server + "|" + reason, k -> Counter.builder(SluiceMeters.REPLICA_READS)
+                .description("Units of a lane that reads from standbys, by the server they went to and why")
+                .tags("lane", lane, "server", server, "reason", reason).register(meters)).increment();
+    }
+}
