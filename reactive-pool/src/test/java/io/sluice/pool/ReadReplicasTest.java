@@ -1,0 +1,172 @@
+package io.sluice.pool;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertNotNull;
+import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
+import io.sluice.Database;
+import io.sluice.Lane;
+import io.sluice.RowMapper;
+import io.sluice.testing.Await;
+import io.sluice.testing.ReplicationCluster;
+import java.time.Duration;
+import java.util.List;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import reactor.util.context.Context;
+
+/** A lane that reads from a real streaming standby (a primary and a standby of the test's own). */
+class ReadReplicasTest {
+
+    private static final Lane WRITES = Lane.of("writes");
+    private static final Lane READS = Lane.of("reads");
+    private static final Duration T = Duration.ofSeconds(20);
+
+    private static ReplicationCluster cluster;
+    private Lanes lanes;
+    private final SimpleMeterRegistry meters = new SimpleMeterRegistry();
+
+    @BeforeAll
+    static void cluster() {
+        cluster = ReplicationCluster.start();
+        cluster.execute(cluster.primaryPort(), "CREATE TABLE notes (id int PRIMARY KEY, body text)");
+        cluster.awaitReplayed();
+    }
+
+    @AfterAll
+    static void stopCluster() {
+        if (cluster != null) {
+            cluster.close();
+        }
+    }
+
+    @AfterEach
+    void closeLanes() {
+        if (lanes != null) {
+            lanes.close();
+        }
+        cluster.execute(cluster.standbyPort(), "SELECT pg_wal_replay_resume()");
+    }
+
+    private Database start(ReadReplicas replicas) {
+        lanes = Lanes.builder(cluster.primary())
+                .lane(LaneConfig.builder(WRITES).maxSize(2).build())
+                .lane(LaneConfig.builder(READS).maxSize(2).acquireTimeout(Duration.ofSeconds(2)).build())
+                .readReplicas(READS, replicas)
+                .meterRegistry(meters)
+                .build().start().block(T);
+        return lanes.database();
+    }
+
+    private static ReadReplicas.Builder replicas() {
+        return ReadReplicas.builder().standby(cluster.standby()).checkInterval(Duration.ofMillis(100));
+    }
+
+    /** Whether a read on READS ran on a standby (under the given context). */
+    private static boolean readOnStandby(Database db, Context ctx) {
+        return db.sql(READS, "SELECT pg_is_in_recovery()").idempotent().map(RowMapper.column(Boolean.class)).one()
+                .contextWrite(ctx).block(T);
+    }
+
+    private ReplicaStatus.State state() {
+        return lanes.replicas(READS).get(0).state();
+    }
+
+    @Test
+    void readsGoToTheStandbyAndWritesToThePrimary() {
+        Database db = start(replicas().build());
+        for (int i = 0; i < 4; i++) {
+            assertTrue(readOnStandby(db, Context.empty()), "a read of a lane with a standby in rotation runs on it");
+        }
+        assertFalse(db.sql(WRITES, "SELECT pg_is_in_recovery()").map(RowMapper.column(Boolean.class)).one().block(T));
+        assertFalse(readOnStandby(db, ReadYourWrites.primary()), "ReadYourWrites.primary() sends a read to the primary");
+        assertEquals(4.0, meters.get(SluiceMeters.REPLICA_READS).tag("reason", "rotation").counter().count());
+        assertEquals(1.0, meters.get(SluiceMeters.REPLICA_READS).tag("server", "primary").tag("reason", "asked").counter().count());
+    }
+
+    @Test
+    void aStoppedStandbySendsReadsToThePrimaryAndBackWhenItReturns() {
+        Database db = start(replicas().build());
+        assertTrue(readOnStandby(db, Context.empty()));
+        cluster.stopStandby();
+        try {
+            for (int i = 0; i < 3; i++) {
+                assertFalse(readOnStandby(db, Context.empty()), "with the standby down, reads go to the primary without an error");
+            }
+            ReplicaStatus s = lanes.replicas(READS).get(0);
+            assertEquals(ReplicaStatus.State.DOWN, s.state(), s.toString());
+            assertNotNull(s.reason());
+            assertEquals(0.0, meters.get(SluiceMeters.REPLICA_AVAILABLE).gauge().value());
+        } finally {
+            cluster.startStandby();
+        }
+        assertTrue(Await.until(T, () -> state() == ReplicaStatus.State.UP), () -> "back in rotation: " + lanes.replicas(READS));
+        assertTrue(readOnStandby(db, Context.empty()), "reads go to the standby again once a check reached it");
+        assertEquals(1.0, meters.get(SluiceMeters.REPLICA_AVAILABLE).gauge().value());
+    }
+
+    @Test
+    void aLaggingStandbyIsTakenOutOfRotationUntilItCatchesUp() {
+        Database db = start(replicas().maxLag(Duration.ofMillis(500)).build());
+        assertTrue(readOnStandby(db, Context.empty()));
+        cluster.execute(cluster.standbyPort(), "SELECT pg_wal_replay_pause()");
+        cluster.execute(cluster.primaryPort(), "INSERT INTO notes VALUES (100, 'lag')");
+        assertTrue(Await.until(T, () -> state() == ReplicaStatus.State.LAGGING), () -> "lag detected: " + lanes.replicas(READS));
+        ReplicaStatus s = lanes.replicas(READS).get(0);
+        assertTrue(s.lagBytes() > 0 && s.lag().compareTo(Duration.ofMillis(500)) > 0, s.toString());
+        assertTrue(s.reason().contains("maxLag=500 ms"), s.reason());
+        assertFalse(readOnStandby(db, Context.empty()), "a lagging standby takes no reads");
+        assertTrue(meters.get(SluiceMeters.REPLICA_LAG).gauge().value() > 0.5);
+
+        cluster.execute(cluster.standbyPort(), "SELECT pg_wal_replay_resume()");
+        assertTrue(Await.until(T, () -> state() == ReplicaStatus.State.UP), () -> "caught up: " + lanes.replicas(READS));
+        assertTrue(readOnStandby(db, Context.empty()));
+        assertEquals(0, lanes.replicas(READS).get(0).lagBytes());
+    }
+
+    @Test
+    void aReadAfterAWriteWaitsForTheStandbyOrGoesToThePrimary() {
+        Database db = start(replicas().maxLag(Duration.ofMinutes(1)).readYourWritesWait(Duration.ofMillis(300)).build());
+        // replay paused: the standby stays in rotation (the lag bound is a minute) but lacks the write
+        cluster.execute(cluster.standbyPort(), "SELECT pg_wal_replay_pause()");
+        db.sql(WRITES, "INSERT INTO notes VALUES (1, 'mine')").rowsUpdated().block(T);
+        WalPosition written = lanes.commitPosition(WRITES).block(T);
+        assertNotNull(written);
+
+        assertNull(bodyOf(db, 1, Context.empty()), "a plain read on the paused standby does not see the write");
+        assertEquals("mine", bodyOf(db, 1, ReadYourWrites.after(written)), "read-your-writes goes to the primary after its wait");
+        assertEquals(1.0, meters.get(SluiceMeters.REPLICA_READS).tag("reason", "read_your_writes").counter().count());
+
+        // replaying: the read waits for the standby and runs there
+        cluster.execute(cluster.standbyPort(), "SELECT pg_wal_replay_resume()");
+        db.sql(WRITES, "INSERT INTO notes VALUES (2, 'mine too')").rowsUpdated().block(T);
+        WalPosition second = lanes.commitPosition(WRITES).block(T);
+        assertTrue(second.compareTo(written) > 0);
+        List<Object> row = db.sql(READS, "SELECT body, pg_is_in_recovery() FROM notes WHERE id = 2")
+                .map(r -> List.<Object>of(r.get(0, String.class), r.get(1, Boolean.class))).one()
+                .contextWrite(ReadYourWrites.after(second)).block(T);
+        assertEquals(List.of("mine too", true), row, "read on the standby once it replayed the write");
+        assertEquals(second, WalPosition.parse(second.toString()));
+    }
+
+    private static String bodyOf(Database db, int id, Context ctx) {
+        return db.sql(READS, "SELECT body FROM notes WHERE id = $1").bind(1, id).map(RowMapper.column(String.class))
+                .optional().contextWrite(ctx).blockOptional(T).orElse(null);
+    }
+
+    @Test
+    void closingTheLanesClosesTheStandbysConnections() {
+        Database db = start(replicas().build());
+        assertTrue(readOnStandby(db, Context.empty()));
+        lanes.close();
+        lanes = null;
+        assertTrue(Await.until(T, () -> cluster.queryOne(cluster.standbyPort(),
+                "SELECT count(*)::int FROM pg_stat_activity WHERE backend_type = 'client backend' AND application_name <> 'sluice-test-admin'",
+                r -> r.get(0, Integer.class)) == 0), "no connection left open on the standby");
+    }
+}
