@@ -146,30 +146,6 @@ final class LaneConnections {
     }
 
     /**
-     * Whether the driver reports that no host of a host list could be used (none answered, or none matched
-     * {@code target_session_attrs}, as while a failover is under way). It reports that with an exception of
-     * its own, outside the R2DBC hierarchy; recognised by its class, pinned by {@code FailoverTest}.
-     */
-    /** The driver's reasons, one per host tried: its message, or its cause's and suppressed ones'. */
-    private static String reasons(Throwable e) {
-        java.util.List<String> r = new java.util.ArrayList<>();
-        if (e.getMessage() != null) {
-            r.add(e.getMessage());
-        }
-        if (e.getCause() != null) {
-            r.add(String.valueOf(e.getCause().getMessage()));
-        }
-        for (Throwable t : e.getSuppressed()) {
-            r.add(String.valueOf(t.getMessage()));
-        }
-        return r.isEmpty() ? "no reason given" : String.join("; ", r);
-    }
-
-    static boolean isHostListFailure(Throwable e) {
-        return e.getClass().getName().equals("io.r2dbc.postgresql.MultiHostConnectionStrategy$ExceptionAggregator");
-    }
-
-    /**
      * Runs the lane's session initialisation once per new connection and remembers the last connect
      * failure, which acquire-timeout errors report as their cause.
      */
@@ -183,9 +159,7 @@ final class LaneConnections {
 
         @Override
         public Mono<Connection> create() {
-            Mono<Connection> created = Mono.from(delegate.create()).map(Connection.class::cast)
-                    .onErrorMap(LaneConnections::isHostListFailure, e -> new io.r2dbc.spi.R2dbcNonTransientResourceException(
-                            "no server of the host list " + target + " accepted a connection: " + reasons(e), e));
+            Mono<Connection> created = Mono.from(delegate.create()).map(Connection.class::cast);
             if (!config.sessionInit().isEmpty()) {
                 created = created.flatMap(c -> Flux.fromIterable(config.sessionInit())
                         .concatMap(sql -> Flux.from(c.createStatement(sql).execute()).concatMap(Result::getRowsUpdated))
