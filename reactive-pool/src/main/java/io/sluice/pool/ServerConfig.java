@@ -212,8 +212,10 @@ public final class ServerConfig {
             if (e.isEmpty() || colon == 0) {
                 throw new ConfigurationException("url", "the URL's host list has an empty host: " + redact(url));
             }
-            list.add(colon < 0 || e.endsWith("]") ? new ServerAddress(e, 5432)
-                    : new ServerAddress(e.substring(0, colon), parseInt("port", e.substring(colon + 1))));
+            int close = e.startsWith("[") ? e.indexOf(']') : -1;   // [::1]:5433
+            String host = close > 0 ? e.substring(1, close) : colon < 0 ? e : e.substring(0, colon);
+            boolean hasPort = close > 0 ? e.length() > close + 1 && e.charAt(close + 1) == ':' : colon > 0;
+            list.add(new ServerAddress(host, hasPort ? parseInt("port", e.substring(close > 0 ? close + 2 : colon + 1)) : 5432));
         }
         return list;
     }
