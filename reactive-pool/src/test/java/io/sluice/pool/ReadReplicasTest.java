@@ -102,6 +102,10 @@ class ReadReplicasTest {
             assertEquals(ReplicaStatus.State.DOWN, s.state(), s.toString());
             assertNotNull(s.reason());
             assertEquals(0.0, meters.get(SluiceMeters.REPLICA_AVAILABLE).gauge().value());
+            LaneHealth health = lanes.currentHealth().lanes().get("reads");
+            assertEquals(HealthStatus.DEGRADED, health.status());
+            assertTrue(health.reasons().stream().anyMatch(r -> r.startsWith("standby 127.0.0.1:" + cluster.standbyPort())
+                    && r.contains("out of rotation (DOWN") && r.endsWith("reads go to the primary")), health.reasons().toString());
         } finally {
             cluster.startStandby();
         }
