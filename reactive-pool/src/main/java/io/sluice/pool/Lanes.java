@@ -127,7 +127,8 @@ public final class Lanes implements ConnectionSource, AutoCloseable {
     }
 
     /**
-     * Checks the connection budget, opens each lane's initial connections and starts refilling lanes to
+     * Checks the connection budget, opens each lane's initial connections (and its standbys': one that
+     * cannot be reached starts out of rotation, it does not fail the start) and starts refilling lanes to
      * their minimum in the background. Cold; emits this instance. Logs a warning when one of the driver's
      * loggers that print bind values is at DEBUG (see {@code DriverLogging}).
      *
@@ -140,6 +141,7 @@ public final class Lanes implements ConnectionSource, AutoCloseable {
         return Mono.fromRunnable(DriverLogging::warnIfValuesLogged)
                 .then(budget)
                 .then(Flux.fromIterable(all).concatMap(l -> l.pool().warmup()).then())
+                .then(Flux.fromIterable(routers.values()).concatMap(r -> r.warmup()).then())
                 .doOnSuccess(v -> {
                     refill = maintenance.start(scheduler);
                     priority = priorityControl.start(priorityInterval, scheduler);

@@ -61,6 +61,16 @@ final class ReplicaRouter {
         this.standbys = List.copyOf(list);
     }
 
+    /** Opens each standby's initial connections; a standby that cannot be reached is out of rotation, not a failed start. */
+    Mono<Void> warmup() {
+        return Flux.fromIterable(standbys)
+                .flatMap(s -> s.pool.warmup().then().onErrorResume(e -> {
+                    s.failed(e);
+                    return Mono.empty();
+                }))
+                .then();
+    }
+
     List<Standby> standbys() {
         return standbys;
     }

@@ -56,7 +56,7 @@ class ReadReplicasTest {
     private Database start(ReadReplicas replicas) {
         lanes = Lanes.builder(cluster.primary())
                 .lane(LaneConfig.builder(WRITES).maxSize(2).build())
-                .lane(LaneConfig.builder(READS).maxSize(2).acquireTimeout(Duration.ofSeconds(2)).build())
+                .lane(LaneConfig.builder(READS).maxSize(2).initialSize(1).acquireTimeout(Duration.ofSeconds(2)).build())
                 .readReplicas(READS, replicas)
                 .meterRegistry(meters)
                 .build().start().block(T);
@@ -112,6 +112,21 @@ class ReadReplicasTest {
         assertTrue(Await.until(T, () -> state() == ReplicaStatus.State.UP), () -> "back in rotation: " + lanes.replicas(READS));
         assertTrue(readOnStandby(db, Context.empty()), "reads go to the standby again once a check reached it");
         assertEquals(1.0, meters.get(SluiceMeters.REPLICA_AVAILABLE).gauge().value());
+    }
+
+    @Test
+    void startsWithTheStandbyDownAndReadsFromThePrimaryUntilItAnswers() {
+        cluster.stopStandby();
+        Database db;
+        try {
+            db = start(replicas().build());
+            assertEquals(ReplicaStatus.State.DOWN, state(), "a standby that does not answer at start is out of rotation");
+            assertFalse(readOnStandby(db, Context.empty()));
+        } finally {
+            cluster.startStandby();
+        }
+        assertTrue(Await.until(T, () -> state() == ReplicaStatus.State.UP), () -> "in rotation: " + lanes.replicas(READS));
+        assertTrue(readOnStandby(db, Context.empty()));
     }
 
     @Test
