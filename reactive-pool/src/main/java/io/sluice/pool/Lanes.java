@@ -278,7 +278,10 @@ public final class Lanes implements ConnectionSource, AutoCloseable {
     public Mono<Void> refresh(Lane lane) {
         PooledLane l = running(lane);
         LOG.info("[lane {}] refreshing its connections", lane.name());
-        Mono<Void> done = l.pool().refresh(scheduler).cache();
+        ReplicaRouter standbys = l.router();
+        Mono<Void> done = (standbys == null ? l.pool().refresh(scheduler)
+                : Mono.when(l.pool().refresh(scheduler), Flux.fromIterable(standbys.standbys()).flatMap(s -> s.pool.refresh(scheduler))))
+                .cache();
         done.subscribe(null, e -> { });
         return done;
     }

@@ -215,6 +215,10 @@ final class PooledLane implements LaneSource {
     void resize(LaneResize r, int admissionLimit) {
         if (r.maxSize() != null) {
             pool.maxSize(r.maxSize());
+            ReplicaRouter standbys = router;
+            if (standbys != null) {
+                standbys.standbys().forEach(s -> s.pool.maxSize(r.maxSize()));
+            }
         }
         if (gate.limitAlgorithm() instanceof FixedLimit f) {
             f.set(admissionLimit);

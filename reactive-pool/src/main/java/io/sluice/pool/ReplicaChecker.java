@@ -42,12 +42,16 @@ final class ReplicaChecker {
                 .subscribe();
     }
 
+    /** The operation the checks' connection use is recorded under in the lane's meters. */
+    static final String OPERATION = "sluice.replica.check";
+
     /** One round: the primary's position, then every standby at once. */
     Mono<Void> check() {
         Duration bound = replicas.checkInterval().plus(primary.config().acquireTimeout());
         return Mono.usingWhen(primary.acquire(), c -> query(c, "SELECT pg_current_wal_lsn()::text"),
                         primary::release, (c, e) -> primary.discard(c), primary::release)
                 .timeout(bound)
+                .contextWrite(io.sluice.Operation.named(OPERATION))
                 .map(Optional::of)
                 .onErrorResume(e -> Mono.just(Optional.empty()))
                 .defaultIfEmpty(Optional.empty())

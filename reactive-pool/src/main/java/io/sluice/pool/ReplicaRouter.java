@@ -130,28 +130,34 @@ final class ReplicaRouter {
     }
 
     /**
-     * The standby's connection once it has replayed {@code need}, polled every {@link #REPLAY_POLL} up to the
-     * lane's wait; empty (the connection handed back) when it is still behind. A connection held here when
-     * the subscriber cancels is handed back.
+     * The standby's connection once it has replayed {@code need}, asked every {@link #REPLAY_POLL} until the
+     * lane's wait is over; empty (the connection handed back) when it is still behind then. The wait ends
+     * between two questions, never during one, so the connection goes back with no statement in flight. A
+     * connection held here when the subscriber cancels is discarded (a question may be running on it).
      */
     private Mono<Connection> caughtUp(Standby s, Connection c, WalPosition need) {
         AtomicBoolean settled = new AtomicBoolean();
+        long deadline = System.nanoTime() + replicas.readYourWritesWait().toNanos();
         return Flux.interval(Duration.ZERO, REPLAY_POLL)
+                .onBackpressureDrop()
                 .concatMap(t -> replayedAt(c), 1)
-                .filter(p -> {
-                    p.ifPresent(s::sawReplayed);
-                    return p.isEmpty() || p.get().compareTo(need) >= 0;   // empty: no longer in recovery, so current
-                })
+                .filter(p -> caughtUp(s, p, need) || System.nanoTime() - deadline >= 0)
                 .next()
-                .timeout(replicas.readYourWritesWait(), Mono.empty())
-                .flatMap(p -> settled.compareAndSet(false, true) ? Mono.just(routed(c, s)) : Mono.empty())
-                .switchIfEmpty(Mono.defer(() -> settled.compareAndSet(false, true) ? s.pool.release(c).then(Mono.empty()) : Mono.empty()))
+                .flatMap(p -> !settled.compareAndSet(false, true) ? Mono.<Connection>empty()
+                        : caughtUp(s, p, need) ? Mono.just(routed(c, s))
+                        : s.pool.release(c).then(Mono.<Connection>empty()))
                 .onErrorResume(e -> settled.compareAndSet(false, true) ? s.pool.discard(c).onErrorResume(x -> Mono.empty()).then(Mono.empty()) : Mono.empty())
                 .doOnCancel(() -> {
                     if (settled.compareAndSet(false, true)) {
-                        s.pool.release(c).subscribe(null, e -> { });
+                        s.pool.discard(c).subscribe(null, e -> { });
                     }
                 });
+    }
+
+    /** Whether a standby that answered {@code p} has replayed {@code need}; no position: no longer in recovery, so current. */
+    private static boolean caughtUp(Standby s, Optional<WalPosition> p, WalPosition need) {
+        p.ifPresent(s::sawReplayed);
+        return p.isEmpty() || p.get().compareTo(need) >= 0;
     }
 
     /** What the standby has replayed, read on {@code c}; empty when it is not in recovery (promoted). */

@@ -179,6 +179,19 @@ class ReadReplicasTest {
     }
 
     @Test
+    void resizeAndRefreshReachTheStandbysPools() {
+        Database db = start(replicas().build());
+        int before = db.sql(READS, "SELECT pg_backend_pid()").map(RowMapper.column(Integer.class)).one().block(T);
+        lanes.resize(READS, LaneResize.maxSize(1)).block(T);
+        assertEquals(1, lanes.lane(READS).router().standbys().get(0).pool.maxSize());
+        lanes.refresh(READS).block(T);
+        List<Object> after = db.sql(READS, "SELECT pg_backend_pid(), pg_is_in_recovery()")
+                .map(r -> List.<Object>of(r.get(0, Integer.class), r.get(1, Boolean.class))).one().block(T);
+        assertEquals(true, after.get(1));
+        assertTrue(!after.get(0).equals(before), "refresh replaced the standby's connection");
+    }
+
+    @Test
     void closingTheLanesClosesTheStandbysConnections() {
         Database db = start(replicas().build());
         assertTrue(readOnStandby(db, Context.empty()));
