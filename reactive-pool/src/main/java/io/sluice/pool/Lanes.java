@@ -463,6 +463,11 @@ public final class Lanes implements ConnectionSource, AutoCloseable {
             return lane(LaneConfig.builder(lane).build());
         }
 
+        /** Whether connections to {@code s} accept only a primary (read-write). */
+        private static boolean wantsPrimary(ServerConfig s) {
+            return s.targetSessionAttrs() == TargetSessionAttrs.READ_WRITE || s.targetSessionAttrs() == TargetSessionAttrs.PRIMARY;
+        }
+
         /** Server connections to leave for others (psql, migrations, replicas) when checking the budget; default 5. */
         public Builder budgetReserve(int connections) {
             this.budgetReserve = Check.atLeast("budgetReserve", connections, 0);
@@ -631,9 +636,27 @@ public final class Lanes implements ConnectionSource, AutoCloseable {
                             + "switched to the borrower's and back)");
                 }
             }
-            for (Lane l : readReplicas.keySet()) {
-                if (!lanes.containsKey(l)) {
-                    throw new ConfigurationException("readReplicas", "readReplicas(" + l + ", ...) names a lane that is not configured");
+            for (Map.Entry<Lane, ReadReplicas> r : readReplicas.entrySet()) {
+                if (!lanes.containsKey(r.getKey())) {
+                    throw new ConfigurationException("readReplicas", "readReplicas(" + r.getKey() + ", ...) names a lane that is not configured");
+                }
+                for (ServerConfig s : r.getValue().standbys()) {
+                    if (wantsPrimary(s)) {
+                        throw new ConfigurationException("targetSessionAttrs", "standby " + s.describe() + " of lane '"
+                                + r.getKey().name() + "' asks for a read-write server, which a standby never is; "
+                                + "leave its targetSessionAttrs at any (or standby)");
+                    }
+                }
+            }
+            if (wantsPrimary(server)) {
+                for (LaneConfig c : lanes.values()) {
+                    if (c.readOnly() || "on".equalsIgnoreCase(c.sessionSettings().getOrDefault("default_transaction_read_only", "off"))) {
+                        throw new ConfigurationException("targetSessionAttrs", "lane '" + c.lane().name() + "' is read-only "
+                                + "(default_transaction_read_only=on) and the server's target_session_attrs is "
+                                + server.targetSessionAttrs().libpqName() + ", which is recognised by transaction_read_only "
+                                + "being off: no host would ever match. Make the lane read-only per transaction "
+                                + "(TxOptions.readOnly()) or use target_session_attrs any");
+                    }
                 }
             }
             java.util.Set<String> ruleNames = new java.util.HashSet<>();

@@ -84,6 +84,19 @@ class ReplicaConfigTest {
     }
 
     @Test
+    void rejectsTargetsThatCouldNeverMatch() {
+        ServerConfig primaryOnly = ServerConfig.builder().host("a,b").targetSessionAttrs(TargetSessionAttrs.READ_WRITE).build();
+        assertThatThrownBy(() -> Lanes.builder(primaryOnly).lane(LaneConfig.builder(Lane.INTERACTIVE).readOnly(true).build()).build())
+                .isInstanceOf(ConfigurationException.class).hasMessageContaining("lane 'interactive' is read-only")
+                .hasMessageContaining("TxOptions.readOnly()");
+        ReadReplicas standbyAsPrimary = ReadReplicas.builder()
+                .standby(ServerConfig.builder().host("s").targetSessionAttrs(TargetSessionAttrs.PRIMARY).build()).build();
+        assertThatThrownBy(() -> Lanes.builder(ServerConfig.builder().build()).lane(Lane.INTERACTIVE)
+                .readReplicas(Lane.INTERACTIVE, standbyAsPrimary).build())
+                .isInstanceOf(ConfigurationException.class).hasMessageContaining("a standby never is");
+    }
+
+    @Test
     void walPositionsReadWriteAndOrderAsPgLsn() {
         WalPosition a = WalPosition.parse("16/B374D848");
         assertThat(a.toString()).isEqualTo("16/B374D848");
