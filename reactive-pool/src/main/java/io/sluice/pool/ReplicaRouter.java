@@ -36,7 +36,9 @@ final class ReplicaRouter {
     private final Supplier<Mono<Connection>> primary;
     private final AtomicInteger turn = new AtomicInteger();
     private final MeterRegistry meters;
-    private final Map<String, Counter> reads = new ConcurrentHashMap<>();
+    /** Reads that went to the primary, by reason (a handful of names); a standby's own are in {@link #rotationReads}. */
+    private final Map<String, Counter> primaryReads = new ConcurrentHashMap<>();
+    private final Map<Standby, Counter> rotationReads = new java.util.IdentityHashMap<>();
 
     ReplicaRouter(LaneConfig config, ReadReplicas replicas, Supplier<Mono<Connection>> primary, MeterRegistry meters) {
         this.lane = config.lane().name();
@@ -48,6 +50,7 @@ final class ReplicaRouter {
             Standby standby = new Standby(s, config);
             list.add(standby);
             String server = s.addresses();
+            rotationReads.put(standby, readCounter(server, "rotation"));
             Gauge.builder(SluiceMeters.REPLICA_AVAILABLE, standby, x -> x.inRotation() ? 1 : 0)
                     .description("1 while the standby takes the lane's reads, 0 while it is out of rotation (down or lagging)")
                     .tags("lane", lane, "server", server).register(meters);
@@ -179,18 +182,18 @@ final class ReplicaRouter {
 
     private Connection routed(Connection c, Standby s) {
         ((LeasedConnection) c).standby = s.pool;
-        count(s.server.addresses(), "rotation");
+        rotationReads.get(s).increment();
         return c;
     }
 
     private Mono<Connection> fromPrimary(String reason) {
-        count("primary", reason);
+        primaryReads.computeIfAbsent(reason, r -> readCounter("primary", r)).increment();
         return primary.get();
     }
 
-    private void count(String server, String reason) {
-        reads.computeIfAbsent(server + "|" + reason, k -> Counter.builder(SluiceMeters.REPLICA_READS)
+    private Counter readCounter(String server, String reason) {
+        return Counter.builder(SluiceMeters.REPLICA_READS)
                 .description("Units of a lane that reads from standbys, by the server they went to and why")
-                .tags("lane", lane, "server", server, "reason", reason).register(meters)).increment();
+                .tags("lane", lane, "server", server, "reason", reason).register(meters);
     }
 }
