@@ -64,10 +64,8 @@ public final class Lanes implements ConnectionSource, AutoCloseable {
     private final Monitor monitor;
     private volatile Disposable watch = reactor.core.Disposables.single();
     private final SlowStatements slowStatements = new SlowStatements();
-    /** Lanes that read from standbys: their routers and the checks that keep each standby's state. */
-    private final Map<Lane, ReplicaRouter> routers = new LinkedHashMap<>();
-    private final List<ReplicaChecker> replicaCheckers = new ArrayList<>();
-    private volatile Disposable replicaWatch = reactor.core.Disposables.single();
+    /** Lanes that read from standbys: their routers, checks and standby pools. */
+    private final LaneReplicas replicas;
 
     private Lanes(Builder b) {
         this.server = b.server;
@@ -95,13 +93,7 @@ public final class Lanes implements ConnectionSource, AutoCloseable {
                 lender.gate().afterRelease(() -> borrowers.forEach(AdmissionGate::drain));
             }
         }
-        b.readReplicas.forEach((lane, replicas) -> {
-            PooledLane l = m.get(lane);
-            ReplicaRouter router = new ReplicaRouter(l.config(), replicas, l::primaryAcquire, meters);
-            l.routeReads(router);
-            routers.put(lane, router);
-            replicaCheckers.add(new ReplicaChecker(router, l.pool()));
-        });
+        this.replicas = new LaneReplicas(m, b.readReplicas, meters);
         all.forEach(l -> l.meters().bind(l));
         this.leaks = new LeakReports(meters);
         all.forEach(l -> l.pool().leakReports(leaks));
@@ -141,14 +133,12 @@ public final class Lanes implements ConnectionSource, AutoCloseable {
         return Mono.fromRunnable(DriverLogging::warnIfValuesLogged)
                 .then(budget)
                 .then(Flux.fromIterable(all).concatMap(l -> l.pool().warmup()).then())
-                .then(Flux.fromIterable(routers.values()).concatMap(r -> r.warmup()).then())
+                .then(replicas.warmup())
                 .doOnSuccess(v -> {
                     refill = maintenance.start(scheduler);
                     priority = priorityControl.start(priorityInterval, scheduler);
                     watch = monitor.start();
-                    reactor.core.Disposable.Composite checks = reactor.core.Disposables.composite();
-                    replicaCheckers.forEach(c -> checks.add(c.start(scheduler)));
-                    replicaWatch = checks;
+                    replicas.start(scheduler);
                 })
                 .thenReturn(this);
     }
@@ -278,10 +268,7 @@ public final class Lanes implements ConnectionSource, AutoCloseable {
     public Mono<Void> refresh(Lane lane) {
         PooledLane l = running(lane);
         LOG.info("[lane {}] refreshing its connections", lane.name());
-        ReplicaRouter standbys = l.router();
-        Mono<Void> done = (standbys == null ? l.pool().refresh(scheduler)
-                : Mono.when(l.pool().refresh(scheduler), Flux.fromIterable(standbys.standbys()).flatMap(s -> s.pool.refresh(scheduler))))
-                .cache();
+        Mono<Void> done = Mono.when(l.pool().refresh(scheduler), replicas.refresh(lane, scheduler)).cache();
         done.subscribe(null, e -> { });
         return done;
     }
@@ -295,8 +282,7 @@ public final class Lanes implements ConnectionSource, AutoCloseable {
      */
     public List<ReplicaStatus> replicas(Lane lane) {
         lane(lane);
-        ReplicaRouter r = routers.get(lane);
-        return r == null ? List.of() : r.standbys().stream().map(Standby::status).toList();
+        return replicas.status(lane);
     }
 
     /**
@@ -386,13 +372,13 @@ public final class Lanes implements ConnectionSource, AutoCloseable {
             refill.dispose();
             priority.dispose();
             watch.dispose();
-            replicaWatch.dispose();
+            replicas.stop();
             monitor.close();
             all.forEach(l -> {
                 l.gate().close();
                 l.pool().stopAdmitting();
             });
-            List<LanePool> standbyPools = routers.values().stream().flatMap(r -> r.standbys().stream()).map(s -> s.pool).toList();
+            List<LanePool> standbyPools = replicas.pools();
             standbyPools.forEach(LanePool::stopAdmitting);
             Mono<Void> drained = Flux.interval(Duration.ZERO, Duration.ofMillis(10), scheduler)
                     .filter(t -> all.stream().allMatch(l -> l.pool().snapshot().acquired() == 0)
@@ -461,11 +447,6 @@ public final class Lanes implements ConnectionSource, AutoCloseable {
         /** Adds a lane with default settings. */
         public Builder lane(Lane lane) {
             return lane(LaneConfig.builder(lane).build());
-        }
-
-        /** Whether connections to {@code s} accept only a primary (read-write). */
-        private static boolean wantsPrimary(ServerConfig s) {
-            return s.targetSessionAttrs() == TargetSessionAttrs.READ_WRITE || s.targetSessionAttrs() == TargetSessionAttrs.PRIMARY;
         }
 
         /** Server connections to leave for others (psql, migrations, replicas) when checking the budget; default 5. */
@@ -636,29 +617,7 @@ public final class Lanes implements ConnectionSource, AutoCloseable {
                             + "switched to the borrower's and back)");
                 }
             }
-            for (Map.Entry<Lane, ReadReplicas> r : readReplicas.entrySet()) {
-                if (!lanes.containsKey(r.getKey())) {
-                    throw new ConfigurationException("readReplicas", "readReplicas(" + r.getKey() + ", ...) names a lane that is not configured");
-                }
-                for (ServerConfig s : r.getValue().standbys()) {
-                    if (wantsPrimary(s)) {
-                        throw new ConfigurationException("targetSessionAttrs", "standby " + s.describe() + " of lane '"
-                                + r.getKey().name() + "' asks for a read-write server, which a standby never is; "
-                                + "leave its targetSessionAttrs at any (or standby)");
-                    }
-                }
-            }
-            if (wantsPrimary(server)) {
-                for (LaneConfig c : lanes.values()) {
-                    if (c.readOnly() || "on".equalsIgnoreCase(c.sessionSettings().getOrDefault("default_transaction_read_only", "off"))) {
-                        throw new ConfigurationException("targetSessionAttrs", "lane '" + c.lane().name() + "' is read-only "
-                                + "(default_transaction_read_only=on) and the server's target_session_attrs is "
-                                + server.targetSessionAttrs().libpqName() + ", which is recognised by transaction_read_only "
-                                + "being off: no host would ever match. Make the lane read-only per transaction "
-                                + "(TxOptions.readOnly()) or use target_session_attrs any");
-                    }
-                }
-            }
+            LaneReplicas.check(server, lanes, readReplicas);
             java.util.Set<String> ruleNames = new java.util.HashSet<>();
             for (AlertRule r : alertRules) {
                 if (!ruleNames.add(r.name())) {
