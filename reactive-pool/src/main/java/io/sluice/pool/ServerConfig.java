@@ -135,10 +135,10 @@ public final class ServerConfig {
         }
         u = u.replace("r2dbc:pool:postgresql://", "r2dbc:postgresql://");
         List<ServerAddress> hostList = null;
-        int[] span = hostSpan(u);
+        int[] span = HostList.span(u);
         String hostPart = u.substring(span[0], span[1]);
         if (hostPart.indexOf(',') >= 0) {
-            hostList = parseHostList(hostPart, url);
+            hostList = HostList.parse(hostPart, url);
             u = u.substring(0, span[0]) + hostList.get(0).host() + u.substring(span[1]);
         }
         ConnectionFactoryOptions o;
@@ -192,34 +192,6 @@ public final class ServerConfig {
         return b;
     }
 
-    /** Where the host part of an R2DBC URL starts and ends: after the last '@' of the authority, up to its '/'. */
-    private static int[] hostSpan(String u) {
-        int start = u.indexOf("://") + 3;
-        int q = u.indexOf('?');
-        String head = q < 0 ? u : u.substring(0, q);
-        int at = head.lastIndexOf('@');
-        int from = at >= start ? at + 1 : start;
-        int slash = head.indexOf('/', from);
-        return new int[] {from, slash < 0 ? head.length() : slash};
-    }
-
-    /** {@code a:5432,b,c:5434}: a host without a port gets 5432, as in libpq. */
-    private static List<ServerAddress> parseHostList(String hostPart, String url) {
-        List<ServerAddress> list = new ArrayList<>();
-        for (String entry : hostPart.split(",", -1)) {
-            String e = entry.trim();
-            int colon = e.lastIndexOf(':');
-            if (e.isEmpty() || colon == 0) {
-                throw new ConfigurationException("url", "the URL's host list has an empty host: " + redact(url));
-            }
-            int close = e.startsWith("[") ? e.indexOf(']') : -1;   // [::1]:5433
-            String host = close > 0 ? e.substring(1, close) : colon < 0 ? e : e.substring(0, colon);
-            boolean hasPort = close > 0 ? e.length() > close + 1 && e.charAt(close + 1) == ':' : colon > 0;
-            list.add(new ServerAddress(host, hasPort ? parseInt("port", e.substring(close > 0 ? close + 2 : colon + 1)) : 5432));
-        }
-        return list;
-    }
-
     private static java.util.Optional<String> str(ConnectionFactoryOptions o, Option<?> option) {
         Object v = o.getValue(option);
         return v == null || v.toString().isEmpty() ? java.util.Optional.empty() : java.util.Optional.of(v.toString());
@@ -230,7 +202,7 @@ public final class ServerConfig {
         return v != null && !v.isBlank();
     }
 
-    private static int parseInt(String setting, String value) {
+    static int parseInt(String setting, String value) {
         try {
             return Integer.parseInt(value.trim());
         } catch (NumberFormatException e) {
