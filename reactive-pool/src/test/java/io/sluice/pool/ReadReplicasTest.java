@@ -4,6 +4,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
@@ -18,6 +19,7 @@ import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import reactor.core.publisher.Mono;
 import reactor.util.context.Context;
 
 /** A lane that reads from a real streaming standby (a primary and a standby of the test's own). */
@@ -171,6 +173,23 @@ class ReadReplicasTest {
                 .contextWrite(ReadYourWrites.after(second)).block(T);
         assertEquals(List.of("mine too", true), row, "read on the standby once it replayed the write");
         assertEquals(second, WalPosition.parse(second.toString()));
+    }
+
+    @Test
+    void aReadCancelledWhileWaitingForReplayHandsItsConnectionBack() {
+        Database db = start(replicas().maxLag(Duration.ofMinutes(1)).readYourWritesWait(Duration.ofSeconds(10)).build());
+        cluster.execute(cluster.standbyPort(), "SELECT pg_wal_replay_pause()");
+        db.sql(WRITES, "INSERT INTO notes VALUES (3, 'waiting')").rowsUpdated().block(T);
+        WalPosition written = lanes.commitPosition(WRITES).block(T);
+        LanePool standbyPool = lanes.lane(READS).router().standbys().get(0).pool;
+
+        Mono<String> read = db.sql(READS, "SELECT body FROM notes WHERE id = 3").map(RowMapper.column(String.class)).one()
+                .contextWrite(ReadYourWrites.after(written));
+        assertThrows(Exception.class, () -> read.timeout(Duration.ofMillis(300)).block(T), "cancelled by its timeout while waiting");
+        assertTrue(Await.until(T, () -> standbyPool.snapshot().acquired() == 0 && lanes.admission(READS).inFlight() == 0),
+                () -> "nothing held after the cancel: " + standbyPool.snapshot() + ", " + lanes.admission(READS));
+        cluster.execute(cluster.standbyPort(), "SELECT pg_wal_replay_resume()");
+        assertEquals("waiting", bodyOf(db, 3, ReadYourWrites.after(written)), "the lane serves on");
     }
 
     private static String bodyOf(Database db, int id, Context ctx) {
