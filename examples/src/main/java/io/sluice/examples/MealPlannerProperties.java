@@ -61,10 +61,13 @@ public record MealPlannerProperties(
      * @param maxSize          connections for reports and exports, apart from the interactive ones
      * @param statementTimeout the lane's {@code statement_timeout}
      * @param fetchSize        rows per round trip when a result is streamed
+     * @param standbys         streaming standbys the export reads from, as URLs
+     *                         ({@code postgresql://app@replica-1:5432/meals}); none by default: the primary
      */
     public record Background(
             @DefaultValue("2") int maxSize,
             @DefaultValue("5m") Duration statementTimeout,
-            @DefaultValue("200") int fetchSize) {
+            @DefaultValue("200") int fetchSize,
+            @DefaultValue({}) java.util.List<String> standbys) {
     }
 }

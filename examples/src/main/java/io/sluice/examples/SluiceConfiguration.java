@@ -5,6 +5,7 @@ import io.sluice.Database;
 import io.sluice.Lane;
 import io.sluice.pool.LaneConfig;
 import io.sluice.pool.Lanes;
+import io.sluice.pool.ReadReplicas;
 import io.sluice.pool.ServerConfig;
 import java.time.Duration;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnMissingBean;
@@ -20,7 +21,10 @@ import org.springframework.context.annotation.Configuration;
 @EnableConfigurationProperties(MealPlannerProperties.class)
 public class SluiceConfiguration {
 
-    /** Where to connect: PGHOST, PGPORT, PGDATABASE, PGUSER, PGPASSWORD, PGSSLMODE, ... (default 127.0.0.1:5432). */
+    /**
+     * Where to connect: PGHOST, PGPORT, PGDATABASE, PGUSER, PGPASSWORD, PGSSLMODE, ... (default 127.0.0.1:5432).
+     * {@code PGHOST=db-a,db-b PGTARGETSESSIONATTRS=read-write} follows the primary through a failover.
+     */
     @Bean
     @ConditionalOnMissingBean
     ServerConfig serverConfig() {
@@ -44,7 +48,7 @@ public class SluiceConfiguration {
     Lanes lanes(ServerConfig server, MealPlannerProperties props, MeterRegistry meters) {
         MealPlannerProperties.Interactive interactive = props.interactive();
         MealPlannerProperties.Background background = props.background();
-        Lanes lanes = Lanes.builder(server)
+        Lanes.Builder builder = Lanes.builder(server)
                 .meterRegistry(meters)                     // db.client.connection.* and sluice.* meters, under /actuator/metrics
                 .closeGracePeriod(props.closeGrace())
                 .healthProbeInterval(props.healthProbeInterval())   // /lanes/health and /actuator/health reuse a probe this long
@@ -70,8 +74,14 @@ public class SluiceConfiguration {
                         .maxIdleTime(Duration.ofMinutes(1))      // used at startup; its connection need not stay open
                         .applicationName(props.applicationName() + "-admin")
                         .sessionSetting("search_path", props.schema())
-                        .build())
-                .build();
+                        .build());
+        if (!background.standbys().isEmpty()) {
+            // the export reads from the standbys in rotation; the primary when none answers or one lags behind
+            ReadReplicas.Builder replicas = ReadReplicas.builder();
+            background.standbys().forEach(url -> replicas.standby(ServerConfig.fromUrl(url).build()));
+            builder.readReplicas(Lane.BACKGROUND, replicas.build());
+        }
+        Lanes lanes = builder.build();
         try {
             // checks max_connections against the lanes' sizes and opens the initial connections
             return lanes.start().block(Duration.ofSeconds(60));
