@@ -117,6 +117,24 @@ class ReadReplicasTest {
     }
 
     @Test
+    void aRetrySafeReadRunningWhenItsStandbyStopsFinishesOnThePrimary() throws Exception {
+        Database db = start(replicas().build());
+        java.util.concurrent.CompletableFuture<Boolean> running = db.sql(READS, "SELECT pg_is_in_recovery() FROM pg_sleep(2)")
+                .idempotent().map(RowMapper.column(Boolean.class)).one().toFuture();
+        assertTrue(Await.until(T, () -> cluster.queryOne(cluster.standbyPort(),
+                "SELECT count(*)::int FROM pg_stat_activity WHERE query LIKE '%FROM pg_sleep(2)' AND pid <> pg_backend_pid()",
+                r -> r.get(0, Integer.class)) == 1), "the read runs on the standby");
+        cluster.stopStandby();
+        try {
+            assertFalse(running.get(T.toSeconds(), java.util.concurrent.TimeUnit.SECONDS),
+                    "retried after the standby went away, on the primary, with no error");
+            assertEquals(ReplicaStatus.State.DOWN, state());
+        } finally {
+            cluster.startStandby();
+        }
+    }
+
+    @Test
     void startsWithTheStandbyDownAndReadsFromThePrimaryUntilItAnswers() {
         cluster.stopStandby();
         Database db;
