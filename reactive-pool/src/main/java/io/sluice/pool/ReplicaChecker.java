@@ -45,11 +45,18 @@ final class ReplicaChecker {
     /** The operation the checks' connection use is recorded under in the lane's meters. */
     static final String OPERATION = "sluice.replica.check";
 
-    /** One round: the primary's position, then every standby at once. */
+    /**
+     * One round: the primary's position, then every standby at once. While the lane's primary pool has no
+     * connection to spare, the primary is not asked (the check must not wait for, nor time out against, the
+     * lane's own work) and the standbys are judged against its last known position.
+     */
     Mono<Void> check() {
         Duration bound = replicas.checkInterval().plus(primary.config().acquireTimeout());
-        return Mono.usingWhen(primary.acquire(), c -> query(c, "SELECT pg_current_wal_lsn()::text"),
-                        primary::release, (c, e) -> primary.discard(c), primary::release)
+        io.sluice.PoolSnapshot pool = primary.snapshot();
+        Mono<WalPosition> position = pool.idle() == 0 && pool.allocated() >= pool.maxSize() ? Mono.empty()
+                : Mono.usingWhen(primary.acquire(), c -> query(c, "SELECT pg_current_wal_lsn()::text"),
+                        primary::release, (c, e) -> primary.discard(c), primary::release);
+        return position
                 .timeout(bound)
                 .contextWrite(io.sluice.Operation.named(OPERATION))
                 .map(Optional::of)
@@ -58,7 +65,8 @@ final class ReplicaChecker {
                 .flatMap(p -> {
                     long now = System.nanoTime();
                     p.ifPresent(pos -> history.add(now, pos));
-                    return Flux.fromIterable(router.standbys()).flatMap(s -> probe(s, p.orElse(null), bound)).then();
+                    WalPosition primaryAt = p.orElseGet(history::latest);
+                    return Flux.fromIterable(router.standbys()).flatMap(s -> probe(s, primaryAt, bound)).then();
                 });
     }
 
@@ -86,7 +94,7 @@ final class ReplicaChecker {
         }
         WalPosition replayed = a.replayed().get();
         if (primaryAt == null) {
-            s.checked(null, -1, replayed, null);   // lag unknown while the primary does not answer: reads go on
+            s.checked(null, -1, replayed, null);   // lag unknown while the primary never answered: reads go on
             return;
         }
         long bytes = primaryAt.bytesAfter(replayed);
@@ -108,25 +116,34 @@ final class ReplicaChecker {
 
     /** The primary's positions at recent checks, oldest first. */
     static final class History {
+        private record Entry(long nanos, WalPosition position) {
+        }
+
         private final long keepNanos;
-        private final ArrayDeque<long[]> entries = new ArrayDeque<>();   // {nanos, lsn}
+        private final ArrayDeque<Entry> entries = new ArrayDeque<>();
 
         History(Duration keep) {
             this.keepNanos = keep.toNanos();
         }
 
+        /** The primary's position at the last check that reached it, or null before any did. */
+        synchronized @Nullable WalPosition latest() {
+            Entry last = entries.peekLast();
+            return last == null ? null : last.position();
+        }
+
         synchronized void add(long nanos, WalPosition p) {
-            entries.addLast(new long[] {nanos, p.value()});
-            while (entries.size() > 1 && nanos - entries.peekFirst()[0] > keepNanos) {
+            entries.addLast(new Entry(nanos, p));
+            while (entries.size() > 1 && nanos - entries.peekFirst().nanos() > keepNanos) {
                 entries.removeFirst();
             }
         }
 
         /** How long a standby at {@code replayed} has been behind: since the first check at which the primary was past it. */
         synchronized Duration behindFor(WalPosition replayed, long now) {
-            for (long[] e : entries) {
-                if (Long.compareUnsigned(e[1], replayed.value()) > 0) {
-                    return Duration.ofNanos(Math.max(0, now - e[0]));
+            for (Entry e : entries) {
+                if (e.position().compareTo(replayed) > 0) {
+                    return Duration.ofNanos(Math.max(0, now - e.nanos()));
                 }
             }
             return Duration.ZERO;

@@ -135,6 +135,16 @@ class ReadReplicasTest {
     }
 
     @Test
+    void checksNeverWaitForABusyPrimaryPool() {
+        Database db = start(replicas().build());
+        Mono<Long> hold = db.withConnection(READS, s -> Mono.delay(Duration.ofMillis(3000))).contextWrite(ReadYourWrites.primary());
+        Mono.zip(hold, hold).block(T);   // both primary connections of READS held past its 2 s acquireTimeout
+        assertEquals(0, lanes.lane(READS).pool().acquireTimeouts.sum(), "the checks skipped the busy pool");
+        assertEquals(ReplicaStatus.State.UP, state());
+        assertTrue(readOnStandby(db, Context.empty()));
+    }
+
+    @Test
     void startsWithTheStandbyDownAndReadsFromThePrimaryUntilItAnswers() {
         cluster.stopStandby();
         Database db;
