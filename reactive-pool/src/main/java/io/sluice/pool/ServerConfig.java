@@ -139,7 +139,7 @@ public final class ServerConfig {
         String hostPart = u.substring(span[0], span[1]);
         if (hostPart.indexOf(',') >= 0) {
             hostList = HostList.parse(hostPart, url);
-            u = u.substring(0, span[0]) + hostList.get(0).host() + u.substring(span[1]);
+            u = u.substring(0, span[0]) + hostList.get(0) + u.substring(span[1]);   // the first, as host:port
         }
         ConnectionFactoryOptions o;
         try {

@@ -25,6 +25,12 @@ class ReplicaConfigTest {
     }
 
     @Test
+    void readsAHostListThatStartsWithAnIpv6Address() {
+        ServerConfig c = ServerConfig.fromUrl("r2dbc:postgresql://u@[::1]:5433,b/db").build();
+        assertThat(c.hosts()).containsExactly(new ServerAddress("::1", 5433), new ServerAddress("b", 5432));
+    }
+
+    @Test
     void readsHostAndPortListsFromTheEnvironment() {
         ServerConfig c = ServerConfig.fromEnvironment(Map.of("PGHOST", "a,b", "PGPORT", "5432,5433", "PGUSER", "u",
                 "PGTARGETSESSIONATTRS", "read-write")).build();
