@@ -82,6 +82,7 @@ final class LaneReplicas {
 
     void stop() {
         checks.dispose();
+        checkers.forEach(ReplicaChecker::close);
     }
 
     /** Every standby's pool. */

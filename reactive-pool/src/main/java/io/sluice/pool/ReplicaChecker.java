@@ -26,6 +26,9 @@ final class ReplicaChecker {
     private final LanePool primary;
     private final ReadReplicas replicas;
     private final History history;
+    /** The checks' own connection to the primary, opened on the first check and again after it broke. */
+    private final java.util.concurrent.atomic.AtomicReference<Connection> primaryConnection = new java.util.concurrent.atomic.AtomicReference<>();
+    private volatile boolean stopped;
 
     ReplicaChecker(ReplicaRouter router, LanePool primary) {
         this.router = router;
@@ -42,23 +45,20 @@ final class ReplicaChecker {
                 .subscribe();
     }
 
-    /** The operation the checks' connection use is recorded under in the lane's meters. */
-    static final String OPERATION = "sluice.replica.check";
+    /** Stops for good: closes the connection to the primary (a check still running finds it closed). */
+    void close() {
+        stopped = true;
+        drop(primaryConnection.getAndSet(null));
+    }
 
     /**
-     * One round: the primary's position, then every standby at once. While the lane's primary pool has no
-     * connection to spare, the primary is not asked (the check must not wait for, nor time out against, the
-     * lane's own work) and the standbys are judged against its last known position.
+     * One round: the primary's position, then every standby at once. The primary is asked on a connection of
+     * the checks' own, never the lane's pool: a check must not wait for the lane's work, nor count against
+     * it. While the primary does not answer, the standbys are judged against its last known position.
      */
     Mono<Void> check() {
         Duration bound = replicas.checkInterval().plus(primary.config().acquireTimeout());
-        io.sluice.PoolSnapshot pool = primary.snapshot();
-        Mono<WalPosition> position = pool.idle() == 0 && pool.allocated() >= pool.maxSize() ? Mono.empty()
-                : Mono.usingWhen(primary.acquire(), c -> query(c, "SELECT pg_current_wal_lsn()::text"),
-                        primary::release, (c, e) -> primary.discard(c), primary::release);
-        return position
-                .timeout(bound)
-                .contextWrite(io.sluice.Operation.named(OPERATION))
+        return primaryPosition(bound)
                 .map(Optional::of)
                 .onErrorResume(e -> Mono.just(Optional.empty()))
                 .defaultIfEmpty(Optional.empty())
@@ -68,6 +68,27 @@ final class ReplicaChecker {
                     WalPosition primaryAt = p.orElseGet(history::latest);
                     return Flux.fromIterable(router.standbys()).flatMap(s -> probe(s, primaryAt, bound)).then();
                 });
+    }
+
+    private Mono<WalPosition> primaryPosition(Duration bound) {
+        return Mono.defer(() -> {
+            Connection open = primaryConnection.get();
+            Mono<Connection> c = open != null && !LanePool.isClosedLocally(open) ? Mono.just(open)
+                    : Mono.from(primary.rawFactory().create()).map(Connection.class::cast).doOnNext(n -> {
+                        drop(primaryConnection.getAndSet(n));
+                        if (stopped) {
+                            drop(primaryConnection.getAndSet(null));
+                        }
+                    });
+            return c.timeout(bound).flatMap(x -> query(x, "SELECT pg_current_wal_lsn()::text").timeout(bound)
+                    .doOnError(e -> drop(primaryConnection.compareAndSet(x, null) ? x : null)));
+        });
+    }
+
+    private static void drop(@Nullable Connection c) {
+        if (c != null) {
+            Mono.from(c.close()).subscribe(null, e -> { });
+        }
     }
 
     private Mono<Void> probe(Standby s, @Nullable WalPosition primaryAt, Duration bound) {
