@@ -9,8 +9,8 @@ import org.jspecify.annotations.Nullable;
 
 /**
  * Judges one lane from its figures: DOWN while its breaker is open or no connection can be made, DEGRADED
- * while its breaker is half-open, it yields to a higher-priority lane, or it has stayed saturated for the
- * policy's duration. Remembers since when each lane has been saturated: {@link #observe} is called on every
+ * while its breaker is half-open, it yields to a higher-priority lane, it has stayed saturated for the
+ * policy's duration, or one of its standbys is out of rotation. Remembers since when each lane has been saturated: {@link #observe} is called on every
  * monitor tick and every check, so "for a while" is measured, not guessed from one sample.
  */
 final class HealthCheck {
@@ -73,7 +73,25 @@ final class HealthCheck {
                     human(Duration.ofMillis(nowMillis - saturatedSince)), f.inFlight(), f.limit(), f.waiting(),
                     f.connectionsUsed(), f.maxSize(), policy.laneUtilisation() * 100, policy.laneWaiting()));
         }
+        ReplicaRouter router = lane.router();
+        if (router != null) {
+            status = standbys(router, status, reasons);
+        }
         return new LaneHealth(f.lane(), status, reasons, f);
+    }
+
+    /** A lane that reads from standbys is DEGRADED while one is out of rotation: its reads fall on fewer servers. */
+    private static HealthStatus standbys(ReplicaRouter router, HealthStatus status, List<String> reasons) {
+        boolean anyIn = router.standbys().stream().anyMatch(Standby::inRotation);
+        for (Standby s : router.standbys()) {
+            ReplicaStatus r = s.status();
+            if (r.state() != ReplicaStatus.State.UP) {
+                status = status.worst(HealthStatus.DEGRADED);
+                reasons.add("standby " + r.server() + " out of rotation (" + r.state() + ": " + r.reason() + "); reads go to "
+                        + (anyIn ? "the other standbys" : "the primary"));
+            }
+        }
+        return status;
     }
 
     /**

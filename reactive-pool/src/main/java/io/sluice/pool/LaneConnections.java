@@ -48,8 +48,9 @@ final class LaneConnections {
         this.config = config;
         this.created = created;
         String user = config.user() != null ? config.user() : server.user();
-        this.target = server.host() + ":" + server.port() + "/" + server.database() + " as " + user
-                + " (sslmode " + server.sslMode().libpqName() + ")";
+        this.target = server.addresses() + "/" + server.database() + " as " + user
+                + " (sslmode " + server.sslMode().libpqName() + (server.multiHost()
+                ? ", target_session_attrs " + server.targetSessionAttrs().libpqName() : "") + ")";
         this.borrowSql = "SET application_name = '" + config.applicationName().replace("'", "''") + "'"
                 + "; SET statement_timeout = " + millis(config.statementTimeout())
                 + "; SET lock_timeout = " + millis(config.lockTimeout())
@@ -104,10 +105,15 @@ final class LaneConnections {
     }
 
     private static PostgresqlConnectionConfiguration driverConfig(ServerConfig server, LaneConfig config) {
-        PostgresqlConnectionConfiguration.Builder b = PostgresqlConnectionConfiguration.builder()
-                .host(server.host())
-                .port(server.port())
-                .database(server.database())
+        PostgresqlConnectionConfiguration.Builder b = PostgresqlConnectionConfiguration.builder();
+        if (server.multiHost()) {
+            // the driver tries the hosts in order and keeps the first that matches the target
+            server.hosts().forEach(a -> b.addHost(a.host(), a.port()));
+            b.targetServerType(server.targetSessionAttrs().driverType());
+        } else {
+            b.host(server.host()).port(server.port());
+        }
+        b.database(server.database())
                 .username(config.user() != null ? config.user() : server.user())
                 .applicationName(config.applicationName())
                 .connectTimeout(server.connectTimeout())

@@ -64,6 +64,8 @@ public final class Lanes implements ConnectionSource, AutoCloseable {
     private final Monitor monitor;
     private volatile Disposable watch = reactor.core.Disposables.single();
     private final SlowStatements slowStatements = new SlowStatements();
+    /** Lanes that read from standbys: their routers, checks and standby pools. */
+    private final LaneReplicas replicas;
 
     private Lanes(Builder b) {
         this.server = b.server;
@@ -91,6 +93,7 @@ public final class Lanes implements ConnectionSource, AutoCloseable {
                 lender.gate().afterRelease(() -> borrowers.forEach(AdmissionGate::drain));
             }
         }
+        this.replicas = new LaneReplicas(m, b.readReplicas, meters);
         all.forEach(l -> l.meters().bind(l));
         this.leaks = new LeakReports(meters);
         all.forEach(l -> l.pool().leakReports(leaks));
@@ -116,7 +119,8 @@ public final class Lanes implements ConnectionSource, AutoCloseable {
     }
 
     /**
-     * Checks the connection budget, opens each lane's initial connections and starts refilling lanes to
+     * Checks the connection budget, opens each lane's initial connections (and its standbys': one that
+     * cannot be reached starts out of rotation, it does not fail the start) and starts refilling lanes to
      * their minimum in the background. Cold; emits this instance. Logs a warning when one of the driver's
      * loggers that print bind values is at DEBUG (see {@code DriverLogging}).
      *
@@ -131,10 +135,12 @@ public final class Lanes implements ConnectionSource, AutoCloseable {
         return Mono.fromRunnable(DriverLogging::warnIfValuesLogged)
                 .then(budget)
                 .then(Flux.fromIterable(all).concatMap(l -> l.pool().warmup()).then())
+                .then(replicas.warmup())
                 .doOnSuccess(v -> {
                     refill = maintenance.start(scheduler);
                     priority = priorityControl.start(priorityInterval, scheduler);
                     watch = monitor.start();
+                    replicas.start(scheduler);
                 })
                 .thenReturn(this);
     }
@@ -264,9 +270,32 @@ public final class Lanes implements ConnectionSource, AutoCloseable {
     public Mono<Void> refresh(Lane lane) {
         PooledLane l = running(lane);
         LOG.info("[lane {}] refreshing its connections", lane.name());
-        Mono<Void> done = l.pool().refresh(scheduler).cache();
+        Mono<Void> done = Mono.when(l.pool().refresh(scheduler), replicas.refresh(lane, scheduler)).cache();
         done.subscribe(null, e -> { });
         return done;
+    }
+
+    /**
+     * The standbys of a lane that reads from them ({@link Builder#readReplicas}), each as the last check or
+     * failed acquire found it: in rotation, lagging or down, with its lag and why it is out. Empty for a
+     * lane without standbys. Never touches the network.
+     *
+     * @throws UnknownLaneException for a lane that is not configured
+     */
+    public List<ReplicaStatus> replicas(Lane lane) {
+        lane(lane);
+        return replicas.status(lane);
+    }
+
+    /**
+     * Where the primary's WAL is now, asked on {@code lane}'s primary (never a standby): taken after a write
+     * completed, a read with {@link ReadYourWrites#after(WalPosition)} sees that write. Cold; one query
+     * ({@code pg_current_wal_lsn()}) under the lane's admission, breaker and retry (it is safe to repeat).
+     */
+    public Mono<WalPosition> commitPosition(Lane lane) {
+        return database.sql(lane, "SELECT pg_current_wal_lsn()::text").idempotent()
+                .map(row -> WalPosition.parse(String.valueOf(row.get(0, String.class)))).one()
+                .contextWrite(ReadYourWrites.primary());
     }
 
     /** The lane, for a control call: throws when it is unknown or the lanes are closed. */
@@ -345,18 +374,23 @@ public final class Lanes implements ConnectionSource, AutoCloseable {
             refill.dispose();
             priority.dispose();
             watch.dispose();
+            replicas.stop();
             monitor.close();
             all.forEach(l -> {
                 l.gate().close();
                 l.pool().stopAdmitting();
             });
+            List<LanePool> standbyPools = replicas.pools();
+            standbyPools.forEach(LanePool::stopAdmitting);
             Mono<Void> drained = Flux.interval(Duration.ZERO, Duration.ofMillis(10), scheduler)
-                    .filter(t -> all.stream().allMatch(l -> l.pool().snapshot().acquired() == 0))
+                    .filter(t -> all.stream().allMatch(l -> l.pool().snapshot().acquired() == 0)
+                            && standbyPools.stream().allMatch(p -> p.snapshot().acquired() == 0))
                     .next()
                     .then()
                     .timeout(grace, Mono.empty(), scheduler);
             List<Mono<Void>> disposals = new ArrayList<>();
             all.forEach(l -> disposals.add(l.pool().dispose().onErrorResume(e -> Mono.empty())));
+            standbyPools.forEach(p -> disposals.add(p.dispose().onErrorResume(e -> Mono.empty())));
             return drained.then(Mono.when(disposals)).doFinally(s -> slowStatements.complete());
         });
     }
@@ -390,6 +424,7 @@ public final class Lanes implements ConnectionSource, AutoCloseable {
         private List<AlertRule> alertRules = new ArrayList<>(AlertRule.defaults());
         private Duration alertInterval = Duration.ofSeconds(1);
         private @org.jspecify.annotations.Nullable Duration statsLogInterval;
+        private final Map<Lane, ReadReplicas> readReplicas = new LinkedHashMap<>();
 
         record LoanSpec(Lane from, Lane to, int reserve) {
         }
@@ -550,6 +585,26 @@ public final class Lanes implements ConnectionSource, AutoCloseable {
         }
 
         /**
+         * Lets {@code lane} read from standbys: each unit of the lane runs on the next standby in rotation,
+         * with the lane's own settings, admission, breaker and retry; on the lane's own server (the primary)
+         * when no standby is in rotation or the standbys tried could not give a connection. A standby that
+         * fails, or lags more than {@link ReadReplicas#maxLag()}, is out of rotation until a check finds it
+         * answering and caught up (see {@link Lanes#replicas(Lane)}). Per query, {@link ReadYourWrites} asks
+         * for a position replayed or for the primary. Each standby has a pool of the lane's maxSize of its
+         * own; the start-up budget check counts the primary's connections only.
+         *
+         * @throws ConfigurationException when the lane was given standbys already
+         */
+        public Builder readReplicas(Lane lane, ReadReplicas replicas) {
+            Check.notNull("lane", lane);
+            Check.notNull("readReplicas", replicas);
+            if (readReplicas.putIfAbsent(lane, replicas) != null) {
+                throw new ConfigurationException("readReplicas", "lane '" + lane.name() + "' is given read replicas twice");
+            }
+            return this;
+        }
+
+        /**
          * Validates and builds; opens no connection (see {@link Lanes#start()}).
          *
          * @throws ConfigurationException when no lane is configured
@@ -577,6 +632,7 @@ public final class Lanes implements ConnectionSource, AutoCloseable {
                             + "switched to the borrower's and back)");
                 }
             }
+            LaneReplicas.check(server, lanes, readReplicas);
             java.util.Set<String> ruleNames = new java.util.HashSet<>();
             for (AlertRule r : alertRules) {
                 if (!ruleNames.add(r.name())) {

@@ -32,6 +32,8 @@ final class LeasedConnection implements Connection, Wrapped<Connection> {
     LaneMeters.@org.jspecify.annotations.Nullable Op op;
     /** Under a pooler in transaction mode, the lane whose statements are checked for session features; null otherwise. */
     io.sluice.@org.jspecify.annotations.Nullable Lane pooled;
+    /** Set when a lane's router took it from a standby's pool: where it goes back. */
+    @org.jspecify.annotations.Nullable LanePool standby;
 
     LeasedConnection(PooledRef<Connection> ref) {
         this.ref = ref;

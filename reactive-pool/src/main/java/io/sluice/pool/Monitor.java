@@ -131,7 +131,7 @@ final class Monitor {
     /** Opens (and pools) one connection of the lane: its success or failure is what health reads next. */
     private Mono<Void> reconnect(PooledLane l) {
         Duration timeout = l.config().acquireTimeout().plus(l.config().validationTimeout());
-        return Mono.usingWhen(l.acquire(), c -> Mono.<Void>empty(), l::release, (c, e) -> l.discard(c), l::discard)
+        return Mono.usingWhen(l.primaryAcquire(), c -> Mono.<Void>empty(), l::release, (c, e) -> l.discard(c), l::discard)
                 .timeout(timeout, scheduler)
                 .onErrorResume(e -> Mono.empty());
     }

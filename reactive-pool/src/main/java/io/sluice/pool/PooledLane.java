@@ -28,6 +28,7 @@ final class PooledLane implements LaneSource {
     private final @Nullable CircuitBreaker breaker;
     private final LaneGuard guard;
     private volatile @Nullable Lending lending;
+    private volatile @Nullable ReplicaRouter router;
     private final LaneMeters laneMeters;
 
     /** {@code meters}: for Sluice's own counters (an empty registry when none was given); {@code laneMeters}: the lane's meters. */
@@ -85,18 +86,29 @@ final class PooledLane implements LaneSource {
 
     @Override
     public Mono<Connection> acquire() {
+        ReplicaRouter r = router;
+        if (r != null) {
+            return r.acquire();
+        }
+        return primaryAcquire();
+    }
+
+    /** A connection on the lane's own server: its pool's, or a lender's. */
+    Mono<Connection> primaryAcquire() {
         Lending l = lending;
         return l == null ? pool.acquire() : l.acquire();
     }
 
     @Override
     public Mono<Void> release(Connection connection) {
-        return Lending.release(pool, connection);
+        LanePool standby = ((LeasedConnection) connection).standby;
+        return standby != null ? standby.release(connection) : Lending.release(pool, connection);
     }
 
     @Override
     public Mono<Void> discard(Connection connection) {
-        return Lending.discard(pool, connection);
+        LanePool standby = ((LeasedConnection) connection).standby;
+        return standby != null ? standby.discard(connection) : Lending.discard(pool, connection);
     }
 
     @Override
@@ -126,6 +138,15 @@ final class PooledLane implements LaneSource {
                     + connection.getClass().getName()));
         }
         return pg.copyIn(sql, Flux.from(data).map(io.netty.buffer.Unpooled::wrappedBuffer));
+    }
+
+    /** Reads go to standbys through {@code router}; the lane's own pool is the fallback. */
+    void routeReads(ReplicaRouter router) {
+        this.router = router;
+    }
+
+    @Nullable ReplicaRouter router() {
+        return router;
     }
 
     void borrowFrom(Lending lending) {
@@ -195,6 +216,10 @@ final class PooledLane implements LaneSource {
     void resize(LaneResize r, int admissionLimit) {
         if (r.maxSize() != null) {
             pool.maxSize(r.maxSize());
+            ReplicaRouter standbys = router;
+            if (standbys != null) {
+                standbys.standbys().forEach(s -> s.pool.maxSize(r.maxSize()));
+            }
         }
         if (gate.limitAlgorithm() instanceof FixedLimit f) {
             f.set(admissionLimit);

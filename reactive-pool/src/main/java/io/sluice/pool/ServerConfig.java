@@ -6,6 +6,8 @@ import io.sluice.ConfigurationException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Map;
 import org.jspecify.annotations.Nullable;
 
@@ -33,10 +35,14 @@ public final class ServerConfig {
     private final Duration connectTimeout;
     private final boolean tcpKeepAlive;
     private final PoolerMode pooler;
+    private final List<ServerAddress> hosts;
+    private final TargetSessionAttrs targetSessionAttrs;
 
-    private ServerConfig(Builder b) {
-        this.host = b.host;
-        this.port = b.port;
+    private ServerConfig(Builder b, List<ServerAddress> hosts) {
+        this.hosts = List.copyOf(hosts);
+        this.host = hosts.get(0).host();
+        this.port = hosts.get(0).port();
+        this.targetSessionAttrs = b.targetSessionAttrs;
         this.user = b.user;
         this.database = b.database != null ? b.database : b.user;
         this.password = b.password;
@@ -63,8 +69,10 @@ public final class ServerConfig {
 
     /**
      * A builder filled from {@code PGHOST}, {@code PGPORT}, {@code PGDATABASE}, {@code PGUSER},
-     * {@code PGPASSWORD}, {@code PGSSLMODE}, {@code PGSSLROOTCERT}, {@code PGSSLCERT}, {@code PGSSLKEY}
-     * and {@code PGCONNECT_TIMEOUT} (seconds), as libpq reads them. Unset variables keep the defaults.
+     * {@code PGPASSWORD}, {@code PGSSLMODE}, {@code PGSSLROOTCERT}, {@code PGSSLCERT}, {@code PGSSLKEY},
+     * {@code PGCONNECT_TIMEOUT} (seconds) and {@code PGTARGETSESSIONATTRS}, as libpq reads them. Unset
+     * variables keep the defaults. {@code PGHOST} may list several hosts ({@code a,b}) and {@code PGPORT}
+     * one port for all or one per host, as libpq's host lists (see {@link Builder#hosts(ServerAddress...)}).
      */
     public static Builder fromEnvironment(Map<String, String> env) {
         Builder b = builder();
@@ -73,7 +81,15 @@ public final class ServerConfig {
             b.host(host);
         }
         if (present(env, "PGPORT")) {
-            b.port(parseInt("PGPORT", env.get("PGPORT")));
+            List<Integer> ports = new ArrayList<>();
+            for (String p : env.get("PGPORT").split(",", -1)) {
+                ports.add(parseInt("PGPORT", p));
+            }
+            b.port(ports.get(0));
+            b.ports = ports;
+        }
+        if (present(env, "PGTARGETSESSIONATTRS")) {
+            b.targetSessionAttrs(TargetSessionAttrs.parse(env.get("PGTARGETSESSIONATTRS")));
         }
         if (present(env, "PGUSER")) {
             b.user(env.get("PGUSER"));
@@ -110,7 +126,9 @@ public final class ServerConfig {
      * or libpq's {@code postgresql://...} form. Query options: {@code sslMode}, {@code sslRootCert},
      * {@code sslCert}, {@code sslKey}, {@code sslPassword}, {@code connectTimeout} (ISO-8601 like
      * {@code PT5S}, or seconds), {@code tcpKeepAlive}, {@code pooler} ({@code none}, {@code session} or
-     * {@code transaction}, see {@link PoolerMode}).
+     * {@code transaction}, see {@link PoolerMode}), {@code targetSessionAttrs} (or libpq's
+     * {@code target_session_attrs}). Several hosts are listed as libpq lists them:
+     * {@code postgresql://a:5432,b:5433/db?target_session_attrs=read-write}.
      */
     public static Builder fromUrl(String url) {
         Check.notBlank("url", url);
@@ -119,6 +137,13 @@ public final class ServerConfig {
             u = "r2dbc:postgresql://" + u.substring(u.indexOf("://") + 3);
         }
         u = u.replace("r2dbc:pool:postgresql://", "r2dbc:postgresql://");
+        List<ServerAddress> hostList = null;
+        int[] span = HostList.span(u);
+        String hostPart = u.substring(span[0], span[1]);
+        if (hostPart.indexOf(',') >= 0) {
+            hostList = HostList.parse(hostPart, url);
+            u = u.substring(0, span[0]) + hostList.get(0) + u.substring(span[1]);   // the first, as host:port
+        }
         ConnectionFactoryOptions o;
         try {
             o = ConnectionFactoryOptions.parse(u);
@@ -159,6 +184,11 @@ public final class ServerConfig {
         str(o, Option.valueOf("sslPassword")).ifPresent(b::sslKeyPassword);
         str(o, Option.valueOf("tcpKeepAlive")).ifPresent(v -> b.tcpKeepAlive(Boolean.parseBoolean(v)));
         str(o, Option.valueOf("pooler")).ifPresent(v -> b.pooler(PoolerMode.parse(v)));
+        str(o, Option.valueOf("targetSessionAttrs")).or(() -> str(o, Option.valueOf("target_session_attrs")))
+                .ifPresent(v -> b.targetSessionAttrs(TargetSessionAttrs.parse(v)));
+        if (hostList != null) {
+            b.hosts(hostList.toArray(new ServerAddress[0]));
+        }
         Object ct = o.getValue(ConnectionFactoryOptions.CONNECT_TIMEOUT);
         if (ct != null) {
             b.connectTimeout(ct instanceof Duration d ? d : parseDuration("connectTimeout", ct.toString()));
@@ -176,7 +206,7 @@ public final class ServerConfig {
         return v != null && !v.isBlank();
     }
 
-    private static int parseInt(String setting, String value) {
+    static int parseInt(String setting, String value) {
         try {
             return Integer.parseInt(value.trim());
         } catch (NumberFormatException e) {
@@ -199,12 +229,35 @@ public final class ServerConfig {
         return url.replaceAll("://([^:/@]*):.*@", "://$1:***@").replaceAll("(?i)(password=)[^&]*", "$1***");
     }
 
+    /** The first host (the only one unless a host list is configured). */
     public String host() {
         return host;
     }
 
+    /** The first host's port. */
     public int port() {
         return port;
+    }
+
+    /** Every host, in the order new connections try them (one unless a host list is configured). */
+    public List<ServerAddress> hosts() {
+        return hosts;
+    }
+
+    /** Which of the hosts a new connection accepts; default {@link TargetSessionAttrs#ANY}. */
+    public TargetSessionAttrs targetSessionAttrs() {
+        return targetSessionAttrs;
+    }
+
+    /** Whether connections go through the driver's host list (several hosts, or a target other than any). */
+    boolean multiHost() {
+        return hosts.size() > 1 || targetSessionAttrs != TargetSessionAttrs.ANY;
+    }
+
+    /** {@code host:port}, or the host list {@code a:5432,b:5433}. */
+    String addresses() {
+        return hosts.size() == 1 ? host + ":" + port
+                : String.join(",", hosts.stream().map(ServerAddress::toString).toList());
     }
 
     public String database() {
@@ -263,7 +316,8 @@ public final class ServerConfig {
 
     /** {@code host:port/database as user (sslmode m)}: where this connects, without secrets. */
     public String describe() {
-        return host + ":" + port + "/" + database + " as " + user + " (sslmode " + sslMode.libpqName()
+        return addresses() + "/" + database + " as " + user + " (sslmode " + sslMode.libpqName()
+                + (targetSessionAttrs != TargetSessionAttrs.ANY ? ", target_session_attrs " + targetSessionAttrs.libpqName() : "")
                 + (pooler == PoolerMode.NONE ? "" : ", through a pooler in " + pooler.label() + " mode") + ")";
     }
 
@@ -275,8 +329,9 @@ public final class ServerConfig {
 
     /** Validating builder; every setter rejects a bad value with a {@link ConfigurationException} naming it. */
     public static final class Builder {
-        private String host = "127.0.0.1";
-        private int port = 5432;
+        private List<String> hostNames = List.of("127.0.0.1");
+        private List<Integer> ports = List.of(5432);
+        private TargetSessionAttrs targetSessionAttrs = TargetSessionAttrs.ANY;
         private @Nullable String database;
         private String user = System.getProperty("user.name", "postgres");
         private @Nullable String password;
@@ -303,16 +358,56 @@ public final class ServerConfig {
             return this;
         }
 
+        /** The host; a comma-separated list ({@code a,b}) is a host list as in libpq (see {@link #hosts}). */
         public Builder host(String host) {
-            this.host = Check.notBlank("host", host);
+            Check.notBlank("host", host);
+            List<String> names = new ArrayList<>();
+            for (String h : host.split(",", -1)) {
+                if (h.isBlank()) {
+                    throw new ConfigurationException("host", "the host list '" + host + "' has an empty entry");
+                }
+                names.add(h.trim());
+            }
+            this.hostNames = names;
             return this;
         }
 
+        /** The port, of every host. */
         public Builder port(int port) {
             if (port < 1 || port > 65535) {
                 throw new ConfigurationException("port", "port must be between 1 and 65535, was " + port);
             }
-            this.port = port;
+            this.ports = List.of(port);
+            return this;
+        }
+
+        /**
+         * Several servers, tried in this order for each new connection until one accepts it and matches
+         * {@link #targetSessionAttrs}, as libpq's {@code host=a,b port=5432,5433}. With
+         * {@code targetSessionAttrs(READ_WRITE)} a lane's connections go to whichever host is the primary now,
+         * so after a failover the next connection opened finds the promoted standby. Replaces {@link #host}
+         * and {@link #port}.
+         */
+        public Builder hosts(ServerAddress... hosts) {
+            Check.notNull("hosts", hosts);
+            if (hosts.length == 0) {
+                throw new ConfigurationException("hosts", "hosts must name at least one server");
+            }
+            List<String> names = new ArrayList<>();
+            List<Integer> ps = new ArrayList<>();
+            for (ServerAddress a : hosts) {
+                Check.notNull("hosts", a);
+                names.add(a.host());
+                ps.add(a.port());
+            }
+            this.hostNames = names;
+            this.ports = ps;
+            return this;
+        }
+
+        /** Which server of the host list a connection accepts; default {@link TargetSessionAttrs#ANY}. */
+        public Builder targetSessionAttrs(TargetSessionAttrs target) {
+            this.targetSessionAttrs = Check.notNull("targetSessionAttrs", target);
             return this;
         }
 
@@ -407,7 +502,20 @@ public final class ServerConfig {
                 throw new ConfigurationException("sslMode", "TLS files are set but sslMode is disable; "
                         + "set sslMode to require, verify-ca or verify-full, or drop the files");
             }
-            return new ServerConfig(this);
+            return new ServerConfig(this, addresses());
+        }
+
+        /** Hosts paired with ports: one port for all, or one per host. */
+        private List<ServerAddress> addresses() {
+            if (ports.size() != 1 && ports.size() != hostNames.size()) {
+                throw new ConfigurationException("port", ports.size() + " ports are given for " + hostNames.size()
+                        + " hosts; give one port for all hosts or one per host (PGPORT=5432,5433)");
+            }
+            List<ServerAddress> list = new ArrayList<>();
+            for (int i = 0; i < hostNames.size(); i++) {
+                list.add(new ServerAddress(hostNames.get(i), ports.get(ports.size() == 1 ? 0 : i)));
+            }
+            return list;
         }
 
         private Map<String, Path> files() {

@@ -102,7 +102,7 @@ final class ServerProbe {
             long start = now();
             long startNanos = System.nanoTime();
             Duration timeout = through.config().acquireTimeout().plus(through.config().validationTimeout());
-            return Mono.usingWhen(through.acquire(), this::query, through::release,
+            return Mono.usingWhen(through.primaryAcquire(), this::query, through::release,
                             (c, e) -> through.discard(c), through::discard)
                     .timeout(timeout, scheduler)
                     .map(r -> answer(r, through, start, startNanos))

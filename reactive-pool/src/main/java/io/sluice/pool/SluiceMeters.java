@@ -108,4 +108,20 @@ public final class SluiceMeters {
     public static final String BORROWED = "sluice.lane.borrowed";
     /** Counter: units that held their connection longer than the lane's slowStatementThreshold; tag {@code operation}. */
     public static final String SLOW = "sluice.lane.slow";
+
+    // Read replicas (Lanes.Builder#readReplicas); tags lane and server (a standby's host:port)
+
+    /** Gauge: 1 while a standby takes its lane's reads, 0 while it is out of rotation (down or lagging). */
+    public static final String REPLICA_AVAILABLE = "sluice.replica.available";
+    /** Gauge: how far a standby was behind the primary at the last check, in seconds (NaN: not known). */
+    public static final String REPLICA_LAG = "sluice.replica.lag";
+    /** Gauge: bytes of WAL a standby was behind the primary at the last check (NaN: not known). */
+    public static final String REPLICA_LAG_BYTES = "sluice.replica.lag.bytes";
+    /**
+     * Counter: units of a lane with standbys by where they went; tag {@code server} (a standby, or
+     * {@code primary}) and {@code reason}: {@code rotation} (a standby's turn), {@code no_standby} (none in
+     * rotation), {@code standby_failed} (those tried gave no connection), {@code read_your_writes} (not
+     * replayed within the wait), {@code asked} ({@link ReadYourWrites#primary()}).
+     */
+    public static final String REPLICA_READS = "sluice.replica.reads";
 }

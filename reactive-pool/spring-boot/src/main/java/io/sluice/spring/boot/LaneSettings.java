@@ -78,6 +78,27 @@ final class LaneSettings {
     }
 
     /** Builds, naming the property of a setting that {@code build()} found in contradiction with another. */
+    /** The lane's standbys ({@code sluice.lanes.<name>.standbys} and the replica settings), or null when it has none. */
+    static io.sluice.pool.@org.jspecify.annotations.Nullable ReadReplicas replicas(Lane lane, SluiceLaneProperties p) {
+        if (p.getStandbys().isEmpty()) {
+            return null;
+        }
+        String x = "sluice.lanes." + lane.name() + ".";
+        io.sluice.pool.ReadReplicas.Builder b = io.sluice.pool.ReadReplicas.builder();
+        for (int i = 0; i < p.getStandbys().size(); i++) {
+            String url = p.getStandbys().get(i);
+            set(x + "standbys[" + i + "]", url, u -> b.standby(io.sluice.pool.ServerConfig.fromUrl(u).build()));
+        }
+        set(x + "replica-max-lag", p.getReplicaMaxLag(), b::maxLag);
+        set(x + "replica-check-interval", p.getReplicaCheckInterval(), b::checkInterval);
+        set(x + "read-your-writes-wait", p.getReadYourWritesWait(), b::readYourWritesWait);
+        try {
+            return b.build();
+        } catch (IllegalArgumentException e) {
+            throw PropertyValues.rejected(x + "standbys", e);
+        }
+    }
+
     static LaneConfig build(Lane lane, LaneConfig.Builder b) {
         try {
             return b.build();

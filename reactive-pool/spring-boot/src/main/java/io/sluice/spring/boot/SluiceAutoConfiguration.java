@@ -54,6 +54,12 @@ public class SluiceAutoConfiguration {
         for (LaneConfig config : laneConfigs(properties, laneCustomizers.orderedStream().toList())) {
             b.lane(config);
         }
+        properties.getLanes().forEach((name, p) -> {
+            io.sluice.pool.ReadReplicas replicas = p.isEnabled() ? LaneSettings.replicas(LaneSettings.lane(name), p) : null;
+            if (replicas != null) {
+                b.readReplicas(LaneSettings.lane(name), replicas);
+            }
+        });
         set("sluice.close-grace", properties.getCloseGrace(), b::closeGracePeriod);
         set("sluice.health-probe-interval", properties.getHealthProbeInterval(), b::healthProbeInterval);
         set("sluice.alert-interval", properties.getAlertInterval(), b::alertInterval);

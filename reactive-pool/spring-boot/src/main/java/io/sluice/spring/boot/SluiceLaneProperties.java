@@ -35,6 +35,18 @@ public class SluiceLaneProperties {
     /** Reject a caller at once when its predicted wait for admission exceeds acquire-timeout or its deadline (default true). */
     private @Nullable Boolean predictiveShedding;
 
+    /** Streaming standbys this lane reads from, in rotation, as URLs (postgresql://app@replica-1:5432/meals); none: the lane's server. */
+    private java.util.List<String> standbys = new java.util.ArrayList<>();
+
+    /** A standby further behind the primary than this is out of rotation until it catches up (default 10s). */
+    private @Nullable Duration replicaMaxLag;
+
+    /** How often each standby's replay position is checked against the primary's (default 1s). */
+    private @Nullable Duration replicaCheckInterval;
+
+    /** How long a read-your-writes read waits for a standby to replay the caller's commit before going to the primary (default 500ms). */
+    private @Nullable Duration readYourWritesWait;
+
     /** An idle connection is closed after this long (default 10m). */
     private @Nullable Duration maxIdleTime;
 
@@ -137,6 +149,14 @@ public class SluiceLaneProperties {
     public void setAcquireTimeout(@Nullable Duration acquireTimeout) { this.acquireTimeout = acquireTimeout; }
     public @Nullable Integer getMaxPendingAcquires() { return maxPendingAcquires; }
     public void setMaxPendingAcquires(@Nullable Integer maxPendingAcquires) { this.maxPendingAcquires = maxPendingAcquires; }
+    public java.util.List<String> getStandbys() { return standbys; }
+    public void setStandbys(java.util.List<String> standbys) { this.standbys = standbys; }
+    public @Nullable Duration getReplicaMaxLag() { return replicaMaxLag; }
+    public void setReplicaMaxLag(@Nullable Duration replicaMaxLag) { this.replicaMaxLag = replicaMaxLag; }
+    public @Nullable Duration getReplicaCheckInterval() { return replicaCheckInterval; }
+    public void setReplicaCheckInterval(@Nullable Duration replicaCheckInterval) { this.replicaCheckInterval = replicaCheckInterval; }
+    public @Nullable Duration getReadYourWritesWait() { return readYourWritesWait; }
+    public void setReadYourWritesWait(@Nullable Duration readYourWritesWait) { this.readYourWritesWait = readYourWritesWait; }
     public @Nullable Boolean getPredictiveShedding() { return predictiveShedding; }
     public void setPredictiveShedding(@Nullable Boolean predictiveShedding) { this.predictiveShedding = predictiveShedding; }
     public @Nullable Duration getMaxIdleTime() { return maxIdleTime; }

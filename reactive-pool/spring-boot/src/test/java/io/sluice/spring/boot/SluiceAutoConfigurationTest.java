@@ -103,6 +103,11 @@ class SluiceAutoConfigurationTest {
                 .satisfies(failure -> assertThat(rejection(failure).setting()).isEqualTo("sluice.lanes.BadName"));
         assertThatThrownBy(() -> TestApplication.run("sluice.server.ssl-mode=sometimes").close())
                 .satisfies(failure -> assertThat(rejection(failure)).satisfies(e -> assertThat(e.setting()).isEqualTo("sluice.server.ssl-mode")));
+        assertThatThrownBy(() -> TestApplication.run("sluice.lanes.background.standbys=postgresql://app@replica-1:5432/meals",
+                        "sluice.lanes.background.replica-max-lag=0s").close())
+                .satisfies(failure -> assertThat(rejection(failure)).satisfies(e -> assertThat(e.setting()).isEqualTo("sluice.lanes.background.replica-max-lag")));
+        assertThatThrownBy(() -> TestApplication.run("sluice.lanes.background.standbys=postgresql://app@replica-1:99999/meals").close())
+                .satisfies(failure -> assertThat(rejection(failure)).satisfies(e -> assertThat(e.setting()).isEqualTo("sluice.lanes.background.standbys[0]")));
         assertThatThrownBy(() -> TestApplication.run("sluice.lanes.interactive.adaptive-admission.min=2").close())
                 .satisfies(failure -> assertThat(rejection(failure)).satisfies(e -> assertThat(e.setting()).isEqualTo("sluice.lanes.interactive.adaptive-admission.max")));
     }
