@@ -111,7 +111,8 @@ class ScenarioSmokeTest {
         Report r = check(run("throughput"), Set.of());
         assertThat(r.clients()).extracting(ClientResult::client)
                 .contains("sluice", "sluice-no-meters", "r2dbc-pool", "hikari", "vertx", "vertx-pipelined");
-        assertThat(r.targets()).extracting(t -> t.name()).containsExactly("throughput-vs-r2dbc-pool", "p99-vs-r2dbc-pool", "meters-cost");
+        assertThat(r.targets()).extracting(t -> t.name()).containsExactly("throughput-vs-r2dbc-pool", "p99-vs-r2dbc-pool",
+                "cpu-per-op-vs-r2dbc-pool", "bytes-per-op-vs-r2dbc-pool", "warm-up", "meters-cost");
         assertThat(r.targets()).allSatisfy(t -> assertThat(t.met()).isNotNull());
         // closed loop: the time to reach 90% of the measured throughput, counted from the start of the warm-up
         assertThat(r.clients()).filteredOn(c -> c.error() == null).allSatisfy(c -> assertThat(c.series("load", "point-read")
