@@ -34,6 +34,15 @@ final class DefaultQuery implements Query {
         default <T> Mono<T> runMono(Function<DefaultSession, Mono<T>> body, boolean idempotent, @Nullable String operation) {
             return runMono(body, idempotent);
         }
+
+        /**
+         * As {@link #runMono}, for a unit that is exactly one autocommit statement with parameters of these
+         * types: a multiplexed lane may run it on a shared connection. A session runs it as any other.
+         */
+        default <T> Mono<T> runStatement(Function<DefaultSession, Mono<T>> body, boolean idempotent, @Nullable String operation,
+                                         Class<?>[] parameterTypes) {
+            return runMono(body, idempotent, operation);
+        }
     }
 
     private static final Object UNSET = new Object();
@@ -181,7 +190,20 @@ final class DefaultQuery implements Query {
         if (mistake != null) {
             return Mono.error(mistake);
         }
-        return runner.runMono(s -> s.track(execute(s, 0).concatMap(Result::getRowsUpdated)).reduce(0L, Long::sum), idempotent, operation);
+        return statement(s -> s.track(execute(s, 0).concatMap(Result::getRowsUpdated)).reduce(0L, Long::sum));
+    }
+
+    /** One statement as a unit of its own: shareable on a multiplexed lane unless it asks for generated values. */
+    private <T> Mono<T> statement(Function<DefaultSession, Mono<T>> body) {
+        if (generatedColumns != null) {
+            return runner.runMono(body, idempotent, operation);
+        }
+        Class<?>[] types = new Class<?>[values.length];
+        for (int i = 0; i < values.length; i++) {
+            Object v = values[i];
+            types[i] = v instanceof TypedNull n ? n.type() : v == UNSET ? Object.class : v.getClass();
+        }
+        return runner.runStatement(body, idempotent, operation, types);
     }
 
     private void set(int index, @Nullable Object value, String placeholder) {
@@ -286,8 +308,8 @@ final class DefaultQuery implements Query {
             if (mistake != null) {
                 return Mono.error(mistake);
             }
-            return runner.runMono(s -> s.track(execute(s, 0).concatMap(r -> r.map(mapping))).single()
-                    .onErrorMap(e -> sizeError(e, "exactly one row")), idempotent, operation);
+            return statement(s -> s.track(execute(s, 0).concatMap(r -> r.map(mapping))).single()
+                    .onErrorMap(e -> sizeError(e, "exactly one row")));
         }
 
         @Override
@@ -295,8 +317,8 @@ final class DefaultQuery implements Query {
             if (mistake != null) {
                 return Mono.error(mistake);
             }
-            return runner.runMono(s -> s.track(execute(s, 0).concatMap(r -> r.map(mapping))).singleOrEmpty()
-                    .onErrorMap(e -> sizeError(e, "at most one row")), idempotent, operation);
+            return statement(s -> s.track(execute(s, 0).concatMap(r -> r.map(mapping))).singleOrEmpty()
+                    .onErrorMap(e -> sizeError(e, "at most one row")));
         }
 
         /** Reactor's own errors of {@code single()} and {@code singleOrEmpty()}, as Sluice's. */

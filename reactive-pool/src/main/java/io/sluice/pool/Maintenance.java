@@ -31,7 +31,7 @@ final class Maintenance {
      * {@code max_connections} minus its superuser reserve and {@code reserve}.
      */
     Mono<Void> checkBudget(int reserve) {
-        return checkBudget(reserve, PooledLane::maxSize, "");
+        return checkBudget(reserve, l -> l.maxSize() + l.config().sharedConnections(), "");
     }
 
     /**

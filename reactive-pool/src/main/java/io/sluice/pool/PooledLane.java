@@ -29,6 +29,8 @@ final class PooledLane implements LaneSource {
     private final LaneGuard guard;
     private volatile @Nullable Lending lending;
     private final LaneMeters laneMeters;
+    /** The shared connections of a multiplexed lane; null otherwise. */
+    private final @Nullable Multiplexer multiplexer;
 
     /** {@code meters}: for Sluice's own counters (an empty registry when none was given); {@code laneMeters}: the lane's meters. */
     PooledLane(ServerConfig server, LaneConfig config, Scheduler scheduler, MeterRegistry meters, LaneMeters laneMeters) {
@@ -43,6 +45,8 @@ final class PooledLane implements LaneSource {
                         .recordException(PooledLane::countsAgainstBreaker)
                         .ignoreException(PooledLane::ignoredByBreaker)
                         .build());
+        this.multiplexer = !config.multiplexed() ? null : new Multiplexer(config.lane(), config.sharedConnections(),
+                config.perConnection(), config.acquireTimeout(), scheduler, new SharedConnections(server, config)::open);
         this.guard = new LaneGuard(config.lane(), gate, breaker, config.retry(), scheduler, meters, config.breakerConsecutiveFailures());
     }
 
@@ -88,19 +92,39 @@ final class PooledLane implements LaneSource {
         return l == null ? pool.acquire() : l.acquire();
     }
 
+    /** On a multiplexed lane, a statement whose parameters the shared connections can send takes a shared slot. */
     @Override
-    public Mono<Void> release(Connection connection) {
-        return Lending.release(pool, connection);
+    public Mono<Connection> acquireForStatement(Class<?>[] parameterTypes) {
+        Multiplexer m = multiplexer;
+        return m != null && TextParameters.supports(parameterTypes) ? m.acquire() : acquire();
     }
 
     @Override
+    public Mono<Void> release(Connection connection) {
+        return connection instanceof SharedLease l ? l.release() : Lending.release(pool, connection);
+    }
+
+    /** A shared lease is only handed back: its connection, if broken, is replaced by the multiplexer. */
+    @Override
     public Mono<Void> discard(Connection connection) {
-        return Lending.discard(pool, connection);
+        return connection instanceof SharedLease l ? l.release() : Lending.discard(pool, connection);
     }
 
     @Override
     public Mono<Void> cancelStatement(Connection connection) {
-        return pool.cancelStatement(connection);
+        return connection instanceof SharedLease l ? l.cancel() : pool.cancelStatement(connection);
+    }
+
+    /** Statement slots of the shared connections in use now (0 when the lane is not multiplexed). */
+    int sharedInUse() {
+        Multiplexer m = multiplexer;
+        return m == null ? 0 : m.inUse();
+    }
+
+    /** Closes the lane's pool and its shared connections. */
+    Mono<Void> dispose() {
+        Multiplexer m = multiplexer;
+        return m == null ? pool.dispose() : Mono.when(pool.dispose(), m.close());
     }
 
     @Override
