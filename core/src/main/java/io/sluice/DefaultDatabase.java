@@ -88,6 +88,12 @@ final class DefaultDatabase implements Database {
             }
 
             @Override
+            public <T> Flux<T> runStatementMany(Function<DefaultSession, Flux<T>> body, boolean idempotent, @Nullable String operation,
+                                                Class<?>[] parameterTypes) {
+                return named(flux(lane, null, idempotent, s -> body.apply((DefaultSession) s), parameterTypes), operation);
+            }
+
+            @Override
             public int fetchSize() {
                 LaneSource ls = resolve(lane);
                 return ls == null ? 0 : ls.settings().fetchSize();
@@ -203,7 +209,12 @@ final class DefaultDatabase implements Database {
     }
 
     private <T> Flux<T> flux(Lane lane, @Nullable TxOptions tx, boolean idempotent, Function<Session, ? extends Publisher<T>> work) {
-        Unit u = unit(lane, tx, idempotent, work, null);
+        return flux(lane, tx, idempotent, work, null);
+    }
+
+    private <T> Flux<T> flux(Lane lane, @Nullable TxOptions tx, boolean idempotent, Function<Session, ? extends Publisher<T>> work,
+                             Class<?> @Nullable [] statementTypes) {
+        Unit u = unit(lane, tx, idempotent, work, statementTypes);
         if (u == null) {
             return Flux.error(() -> new UnknownLaneException(lane, source.lanes()));
         }

@@ -43,6 +43,16 @@ final class DefaultQuery implements Query {
                                          Class<?>[] parameterTypes) {
             return runMono(body, idempotent, operation);
         }
+
+        /**
+         * As {@link #run}, for a unit that is exactly one autocommit statement whose result is read one fetch
+         * at a time: a multiplexed lane may try it on a shared connection, which fails with
+         * {@link io.sluice.spi.LargerThanOneFetchException} (before any row) when it is larger than one fetch.
+         */
+        default <T> Flux<T> runStatementMany(Function<DefaultSession, Flux<T>> body, boolean idempotent, @Nullable String operation,
+                                             Class<?>[] parameterTypes) {
+            return run(body, idempotent, operation);
+        }
     }
 
     private static final Object UNSET = new Object();
@@ -198,12 +208,16 @@ final class DefaultQuery implements Query {
         if (generatedColumns != null) {
             return runner.runMono(body, idempotent, operation);
         }
+        return runner.runStatement(body, idempotent, operation, parameterTypes());
+    }
+
+    private Class<?>[] parameterTypes() {
         Class<?>[] types = new Class<?>[values.length];
         for (int i = 0; i < values.length; i++) {
             Object v = values[i];
             types[i] = v instanceof TypedNull n ? n.type() : v == UNSET ? Object.class : v.getClass();
         }
-        return runner.runStatement(body, idempotent, operation, types);
+        return types;
     }
 
     private void set(int index, @Nullable Object value, String placeholder) {
@@ -337,8 +351,14 @@ final class DefaultQuery implements Query {
             if (mistake != null) {
                 return Flux.error(mistake);
             }
-            return runner.run(s -> s.track(execute(s, fetchSize >= 0 ? fetchSize : runner.fetchSize())
-                    .concatMap(r -> r.map(mapping))), idempotent, operation);
+            int fetch = fetchSize >= 0 ? fetchSize : runner.fetchSize();
+            Flux<T> own = runner.run(s -> s.track(execute(s, fetch).concatMap(r -> r.map(mapping))), idempotent, operation);
+            if (!idempotent || fetch == 0 || generatedColumns != null) {
+                return own;
+            }
+            // safe to run again: try one fetch on a shared connection, and on a connection of its own if larger
+            return runner.runStatementMany(s -> s.track(execute(s, fetch).concatMap(r -> r.map(mapping))), idempotent, operation,
+                    parameterTypes()).onErrorResume(io.sluice.spi.LargerThanOneFetchException.class, e -> own);
         }
     }
 }

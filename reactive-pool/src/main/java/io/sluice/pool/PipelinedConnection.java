@@ -84,6 +84,7 @@ final class PipelinedConnection {
     static final class Exchange {
         final String sql;
         final TextParameters parameters;
+        final int fetchSize;
         final Outcome outcome;
         final Runnable ended;
         @Nullable List<RowDescription.Field> fields;
@@ -95,10 +96,12 @@ final class PipelinedConnection {
         boolean cancelWhenOldest;
         boolean resent;
         boolean done;
+        boolean suspended;
 
-        Exchange(String sql, TextParameters parameters, Outcome outcome, Runnable ended) {
+        Exchange(String sql, TextParameters parameters, int fetchSize, Outcome outcome, Runnable ended) {
             this.sql = sql;
             this.parameters = parameters;
+            this.fetchSize = fetchSize;
             this.outcome = outcome;
             this.ended = ended;
         }
@@ -108,6 +111,7 @@ final class PipelinedConnection {
             rows.clear();
             rowsUpdated = null;
             error = null;
+            suspended = false;
         }
     }
 
@@ -120,9 +124,12 @@ final class PipelinedConnection {
         return inflight.size();
     }
 
-    /** Sends the statement; {@code outcome} is told once, {@code ended} runs once the server is done with it. */
-    Exchange send(String sql, TextParameters parameters, Outcome outcome, Runnable ended) {
-        Exchange e = new Exchange(sql, parameters, outcome, ended);
+    /**
+     * Sends the statement, reading at most {@code fetchSize} rows (0: all); {@code outcome} is told once,
+     * {@code ended} runs once the server is done with it.
+     */
+    Exchange send(String sql, TextParameters parameters, int fetchSize, Outcome outcome, Runnable ended) {
+        Exchange e = new Exchange(sql, parameters, fetchSize, outcome, ended);
         synchronized (this) {
             if (isBroken()) {
                 e.done = true;
@@ -143,7 +150,7 @@ final class PipelinedConnection {
                 new Bind(Bind.UNNAMED_PORTAL, List.of(Format.FORMAT_TEXT), e.parameters.encode(client.getByteBufAllocator()),
                         List.of(), Bind.UNNAMED_STATEMENT),
                 new Describe(Describe.UNNAMED, ExecutionType.PORTAL),
-                new Execute(Execute.UNNAMED_PORTAL, Execute.NO_LIMIT),
+                new Execute(Execute.UNNAMED_PORTAL, e.fetchSize > 0 ? e.fetchSize : Execute.NO_LIMIT),
                 Sync.INSTANCE);
     }
 
@@ -210,6 +217,8 @@ final class PipelinedConnection {
                 e.outcome.failed(closed(lost));
             } else if (e.error != null) {
                 e.outcome.failed(e.error);
+            } else if (e.suspended) {
+                e.outcome.failed(new io.sluice.spi.LargerThanOneFetchException(e.fetchSize));
             } else {
                 e.outcome.accept(new PipelinedResult(e.fields == null ? List.of() : e.fields, e.rows, e.rowsUpdated, codecs));
             }
@@ -262,6 +271,8 @@ final class PipelinedConnection {
                     e.fields = d.getFields();
                 } else if (m instanceof CommandComplete c) {
                     e.rowsUpdated = c.getRows();
+                } else if (m instanceof io.r2dbc.postgresql.message.backend.PortalSuspended) {
+                    e.suspended = true;
                 } else if (m instanceof ErrorResponse r) {
                     e.error = ServerError.of(r, e.sql);
                 }

@@ -17,6 +17,7 @@ final class PipelinedStatement implements Statement {
     private final String sql;
     private @Nullable Object[] values = new Object[0];
     private Class<?>[] types = new Class<?>[0];
+    private int fetchSize;
 
     PipelinedStatement(SharedLease lease, String sql) {
         this.lease = lease;
@@ -76,9 +77,13 @@ final class PipelinedStatement implements Statement {
                 + "statement on a connection of its own");
     }
 
-    /** The whole result arrives before it is emitted; a fetch size changes nothing. */
+    /**
+     * At most one fetch of this many rows: a larger result fails with
+     * {@link io.sluice.spi.LargerThanOneFetchException} before any row is emitted. 0: the whole result.
+     */
     @Override
     public Statement fetchSize(int rows) {
+        this.fetchSize = Math.max(0, rows);
         return this;
     }
 
@@ -90,7 +95,8 @@ final class PipelinedStatement implements Statement {
             }
         }
         TextParameters parameters = TextParameters.of(values, types);
-        return Mono.<Result>create(sink -> lease.send(sql, parameters, new PipelinedConnection.Outcome() {
+        int fetch = fetchSize;
+        return Mono.<Result>create(sink -> lease.send(sql, parameters, fetch, new PipelinedConnection.Outcome() {
             @Override
             public void accept(PipelinedResult result) {
                 sink.success(result);

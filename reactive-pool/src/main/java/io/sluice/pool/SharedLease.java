@@ -39,9 +39,9 @@ final class SharedLease implements SharedConnection {
     }
 
     /** Sends one statement on the shared connection; the slot stays held until the server is done with it. */
-    void send(String sql, TextParameters parameters, PipelinedConnection.Outcome outcome) {
+    void send(String sql, TextParameters parameters, int fetchSize, PipelinedConnection.Outcome outcome) {
         holds.incrementAndGet();
-        current = connection.send(sql, parameters, outcome, this::drop);
+        current = connection.send(sql, parameters, fetchSize, outcome, this::drop);
     }
 
     /** Cancels this lease's statement under {@link PipelinedConnection}'s rule. */

@@ -102,6 +102,17 @@ class MultiplexedLaneTest {
     }
 
     @Test
+    void anIdempotentStreamWithinOneFetchSharesAndALargerOneRunsAgainOnAConnectionOfItsOwn() {
+        List<Long> few = db.sql(LANE, "SELECT id FROM item WHERE id <= $1 ORDER BY id").bind(1, 5L).idempotent().fetchSize(10)
+                .map(RowMapper.column(Long.class)).all().collectList().block();
+        assertThat(few).containsExactly(1L, 2L, 3L, 4L, 5L);
+        List<Long> many = db.sql(LANE, "SELECT id FROM item WHERE id <= $1 ORDER BY id").bind(1, 300L).idempotent().fetchSize(10)
+                .map(RowMapper.column(Long.class)).all().collectList().block();
+        assertThat(many).hasSize(300).startsWith(1L, 2L).endsWith(300L);
+        assertThat(lanes.snapshot(LANE).acquired()).isZero();
+    }
+
+    @Test
     void aPerConnectionLimitAboveTheDriversQueueIsRejectedNamingIt() {
         assertThatThrownBy(() -> LaneConfig.builder(LANE).multiplexed(2, 300))
                 .isInstanceOf(ConfigurationException.class).hasMessageContaining("perConnection (300)").hasMessageContaining("256");

@@ -40,7 +40,7 @@ public final class Users implements Scenario {
 
     @Override
     public List<String> defaultClients() {
-        return List.of("sluice", "r2dbc-pool", "hikari", "hikari-vt", "vertx");
+        return List.of("sluice", "sluice-multiplexed", "r2dbc-pool", "hikari", "hikari-vt", "vertx");
     }
 
     @Override
@@ -102,6 +102,20 @@ public final class Users implements Scenario {
         out.add(new Target("sluice-error-rate", "Sluice's error rate over all operations (reported; the issue sets no threshold)",
                 ok + failed == 0 ? null : rate == 0, fmt(rate * 100) + "% (" + failed + " of " + (ok + failed) + ")", "reported",
                 ""));
+        long muxOk = 0;
+        long muxFailed = 0;
+        for (String op : OPS) {
+            var sr = Results.series(results, "sluice-multiplexed", SEGMENT, op);
+            if (sr.isPresent()) {
+                muxOk += sr.get().outcomes().success();
+                muxFailed += sr.get().outcomes().failures();
+            }
+        }
+        String muxDesc = "the multiplexed lane serves the users' reads on 4 shared connections with 0 errors "
+                + "(its transactions and list streams take one more connection)";
+        out.add(muxOk + muxFailed == 0 ? Results.missing("multiplexed-errors", muxDesc, "0 errors", "sluice-multiplexed")
+                : new Target("multiplexed-errors", muxDesc, muxFailed == 0, muxFailed + " of " + (muxOk + muxFailed), "0 errors",
+                muxFailed == 0 ? "" : muxFailed + " operations failed"));
         return out;
     }
 }
