@@ -109,6 +109,23 @@ class MultiplexFaultTest {
     }
 
     @Test
+    void aNeighbourHitByAStrayCancelIsSentAgainAndItsCallerNeverSeesTheCancel() {
+        Database db = db(1, 8, RetryPolicy.none());
+        echo(db, 0, 0).block();
+        proxy.latency(Duration.ofMillis(300));
+        // 'first' ends on the server long before its answer reaches the client; meanwhile the server runs 'second'
+        Disposable first = echo(db, 1, 0).subscribe(v -> { }, e -> { });
+        long start = System.nanoTime();
+        Mono<Long> second = echo(db, 2, 1.5).cache();
+        second.subscribe(v -> { }, e -> { });
+        Mono.delay(Duration.ofMillis(450)).block();
+        first.dispose();                                  // 'first' is still the oldest the client knows: a cancel goes out
+        assertThat(second.block(Duration.ofSeconds(20))).isEqualTo(2L);
+        // hit by the cancel meant for 'first', 'second' ran again: two runs of 1.5 s
+        assertThat(Duration.ofNanos(System.nanoTime() - start)).isGreaterThan(Duration.ofMillis(3000));
+    }
+
+    @Test
     void aDeadlineCancelsOnlyItsOwnStatement() {
         Database db = db(1, 8, RetryPolicy.none());
         echo(db, 0, 0).block();
