@@ -113,6 +113,12 @@ class MultiplexedLaneTest {
     }
 
     @Test
+    void aParameterTypeTheSharedConnectionsDoNotSendTakesAConnectionOfItsOwn() {
+        assertThat(db.sql(LANE, "SELECT count(*) FROM item WHERE id = ANY($1)").bind(1, new Long[]{1L, 2L, 3L})
+                .map(RowMapper.column(Long.class)).one().block()).isEqualTo(3L);
+    }
+
+    @Test
     void aPerConnectionLimitAboveTheDriversQueueIsRejectedNamingIt() {
         assertThatThrownBy(() -> LaneConfig.builder(LANE).multiplexed(2, 300))
                 .isInstanceOf(ConfigurationException.class).hasMessageContaining("perConnection (300)").hasMessageContaining("256");
