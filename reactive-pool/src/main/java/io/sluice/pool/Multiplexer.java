@@ -40,6 +40,8 @@ final class Multiplexer {
     private int opening;        // guarded by this
     private boolean closed;     // guarded by this
     private volatile @Nullable Throwable lastOpenFailure;
+    /** Broken shared connections dropped (each is replaced on demand). */
+    final java.util.concurrent.atomic.LongAdder broken = new java.util.concurrent.atomic.LongAdder();
 
     Multiplexer(Lane lane, int connections, int perConnection, Duration acquireTimeout, Scheduler scheduler,
                 Supplier<Mono<PipelinedConnection>> opener) {
@@ -123,6 +125,7 @@ final class Multiplexer {
         open.removeIf(c -> {
             if (c.isBroken()) {
                 LOG.info("[lane {}] shared connection {} is broken; it is replaced", lane.name(), c);
+                broken.increment();
                 c.close().subscribeOn(scheduler).subscribe();
                 return true;
             }

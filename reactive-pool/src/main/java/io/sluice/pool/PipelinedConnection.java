@@ -60,6 +60,8 @@ final class PipelinedConnection {
     private final Codecs codecs;
     private final String name;
     private final Duration cancelTimeout;
+    /** Statements sent again after a neighbour's cancel, over the lane's shared connections. */
+    private final java.util.concurrent.atomic.LongAdder resent;
     /** Exchanges sent and not yet ended, oldest first. Guarded by this. */
     private final ArrayDeque<Exchange> inflight = new ArrayDeque<>();
     private long lastCancelNanos;   // guarded by this
@@ -68,8 +70,9 @@ final class PipelinedConnection {
     /** Statement slots held by leases; guarded by the {@link Multiplexer}. */
     int reserved;
 
-    PipelinedConnection(Client client, Codecs codecs, String name, Duration cancelTimeout) {
+    PipelinedConnection(Client client, Codecs codecs, String name, Duration cancelTimeout, java.util.concurrent.atomic.LongAdder resent) {
         this.client = client;
+        this.resent = resent;
         this.codecs = codecs;
         this.name = name;
         this.cancelTimeout = cancelTimeout;
@@ -197,6 +200,7 @@ final class PipelinedConnection {
                 // a neighbour's cancel stopped this statement, which therefore had no effect: send it again
                 e.resent = true;
                 e.reset();
+                resent.increment();
                 inflight.add(e);
                 client.exchange(ReadyForQuery.class::isInstance, Mono.just(messages(e))).subscribe(new Reader(e));
                 return;

@@ -31,6 +31,7 @@ final class PooledLane implements LaneSource {
     private final LaneMeters laneMeters;
     /** The shared connections of a multiplexed lane; null otherwise. */
     private final @Nullable Multiplexer multiplexer;
+    private final @Nullable SharedConnections shared;
 
     /** {@code meters}: for Sluice's own counters (an empty registry when none was given); {@code laneMeters}: the lane's meters. */
     PooledLane(ServerConfig server, LaneConfig config, Scheduler scheduler, MeterRegistry meters, LaneMeters laneMeters) {
@@ -45,8 +46,9 @@ final class PooledLane implements LaneSource {
                         .recordException(PooledLane::countsAgainstBreaker)
                         .ignoreException(PooledLane::ignoredByBreaker)
                         .build());
-        this.multiplexer = !config.multiplexed() ? null : new Multiplexer(config.lane(), config.sharedConnections(),
-                config.perConnection(), config.acquireTimeout(), scheduler, new SharedConnections(server, config)::open);
+        this.shared = !config.multiplexed() ? null : new SharedConnections(server, config);
+        this.multiplexer = shared == null ? null : new Multiplexer(config.lane(), config.sharedConnections(),
+                config.perConnection(), config.acquireTimeout(), scheduler, shared::open);
         this.guard = new LaneGuard(config.lane(), gate, breaker, config.retry(), scheduler, meters, config.breakerConsecutiveFailures());
     }
 
@@ -113,6 +115,17 @@ final class PooledLane implements LaneSource {
     @Override
     public Mono<Void> cancelStatement(Connection connection) {
         return connection instanceof SharedLease l ? l.cancel() : pool.cancelStatement(connection);
+    }
+
+    /** The shared connections of a multiplexed lane; null otherwise. */
+    @Nullable Multiplexer multiplexer() {
+        return multiplexer;
+    }
+
+    /** Statements sent again after a neighbour's cancel (0 when the lane is not multiplexed). */
+    long sharedResent() {
+        SharedConnections s = shared;
+        return s == null ? 0 : s.resent.sum();
     }
 
     /** Statement slots of the shared connections in use now (0 when the lane is not multiplexed). */

@@ -35,6 +35,8 @@ final class SharedConnections {
     private final LaneConfig config;
     private final ConnectionSettings settings;
     private final AtomicInteger opened = new AtomicInteger();
+    /** Statements sent again after a neighbour's cancel hit them, over all of the lane's shared connections. */
+    final java.util.concurrent.atomic.LongAdder resent = new java.util.concurrent.atomic.LongAdder();
 
     /** @throws ConfigurationException for an sslmode the shared connections cannot honour */
     SharedConnections(ServerConfig server, LaneConfig config) {
@@ -83,7 +85,7 @@ final class SharedConnections {
                         .handle(SharedConnections::failOnError)
                         .thenMany(Flux.fromIterable(config.sessionInit()).concatMap(sql -> simpleQuery(client, sql)))
                         .then(Mono.fromSupplier(() -> new PipelinedConnection(client, new DefaultCodecs(client.getByteBufAllocator()),
-                                name, config.validationTimeout())))
+                                name, config.validationTimeout(), resent)))
                         .onErrorResume(e -> client.close().onErrorResume(x -> Mono.empty()).then(Mono.error(e))));
     }
 

@@ -51,9 +51,12 @@ class MultiplexFaultTest {
         proxy.close();
     }
 
+    private static io.micrometer.core.instrument.simple.SimpleMeterRegistry registry;
+
     private static Database db(int connections, int perConnection, RetryPolicy retry) {
         ServerConfig viaProxy = t.pg().serverBuilder().host(proxy.host()).port(proxy.port()).build();
-        Lanes.Builder b = Lanes.builder(viaProxy);
+        registry = new io.micrometer.core.instrument.simple.SimpleMeterRegistry();
+        Lanes.Builder b = Lanes.builder(viaProxy).meterRegistry(registry);
         Lanes lanes = t.start(x -> b, t.lane(LANE).maxSize(1).multiplexed(connections, perConnection)
                 .maxPendingAcquires(500).retry(retry).noCircuitBreaker().build());
         return lanes.database();
@@ -123,6 +126,7 @@ class MultiplexFaultTest {
         assertThat(second.block(Duration.ofSeconds(20))).isEqualTo(2L);
         // hit by the cancel meant for 'first', 'second' ran again: two runs of 1.5 s
         assertThat(Duration.ofNanos(System.nanoTime() - start)).isGreaterThan(Duration.ofMillis(3000));
+        assertThat(registry.get(io.sluice.pool.SluiceMeters.SHARED_RESENT).functionCounter().count()).isEqualTo(1.0);
     }
 
     @Test
@@ -148,6 +152,8 @@ class MultiplexFaultTest {
         assertThat(outcomes).hasSize(20).allSatisfy(o -> assertThat(o).isEqualTo(TransientConnectionException.class));
         proxy.passThrough();
         assertThat(echo(db, 7, 0).block(Duration.ofSeconds(10))).isEqualTo(7L);
+        assertThat(registry.get(io.sluice.pool.SluiceMeters.SHARED_BROKEN).functionCounter().count()).isEqualTo(1.0);
+        assertThat(registry.get(io.sluice.pool.SluiceMeters.SHARED_CONNECTIONS).gauge().value()).isEqualTo(1.0);
     }
 
     @Test
