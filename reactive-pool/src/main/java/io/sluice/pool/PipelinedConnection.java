@@ -1,15 +1,8 @@
 package io.sluice.pool;
 
-import io.netty.buffer.ByteBufUtil;
-import io.netty.util.ReferenceCountUtil;
 import io.r2dbc.postgresql.client.Client;
 import io.r2dbc.postgresql.codec.Codecs;
 import io.r2dbc.postgresql.message.Format;
-import io.r2dbc.postgresql.message.backend.BackendMessage;
-import io.r2dbc.postgresql.message.backend.CommandComplete;
-import io.r2dbc.postgresql.message.backend.DataRow;
-import io.r2dbc.postgresql.message.backend.ErrorResponse;
-import io.r2dbc.postgresql.message.backend.ReadyForQuery;
 import io.r2dbc.postgresql.message.backend.RowDescription;
 import io.r2dbc.postgresql.message.frontend.Bind;
 import io.r2dbc.postgresql.message.frontend.CompositeFrontendMessage;
@@ -26,18 +19,18 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.function.Consumer;
 import org.jspecify.annotations.Nullable;
-import org.reactivestreams.Subscription;
 
-import reactor.core.publisher.BaseSubscriber;
 import reactor.core.publisher.Mono;
 
 /**
  * One server connection shared by pipelined autocommit statements. It is r2dbc-postgresql's
  * {@code ReactorNettyClient}, used through its public {@link Client#exchange} (the R2DBC {@code Connection}
  * API cannot pipeline: its statements hold the request stream open until their answer arrived). Each
- * statement is one exchange of Parse/Bind/Describe/Execute/Sync of the unnamed statement, written without
- * waiting for those before it; the client hands each exchange the messages up to its ReadyForQuery, in the
- * order the exchanges were sent, so a result can only reach the statement it answers.
+ * statement is Parse/Bind/Describe/Execute/Sync of the unnamed statement, written without waiting for those
+ * before it; statements sent while the previous batch is handed to the client go out together, as one
+ * exchange and one write. The client hands each exchange the messages up to its end, in the order the
+ * exchanges were sent, and {@link BatchReader} splits a batch's messages at each statement's ReadyForQuery,
+ * so a result can only reach the statement it answers.
  *
  * <p>Each exchange is read to its end by a subscriber of this class, whatever its caller does: a caller that
  * leaves only stops waiting, and the connection learns when the server is done with the statement.
@@ -64,6 +57,10 @@ final class PipelinedConnection {
     private final java.util.concurrent.atomic.LongAdder resent;
     /** Exchanges sent and not yet ended, oldest first. Guarded by this. */
     private final ArrayDeque<Exchange> inflight = new ArrayDeque<>();
+    /** Exchanges in flight not yet handed to the client, in order. Guarded by this. */
+    private final List<Exchange> unsent = new ArrayList<>();
+    /** A thread is handing exchanges to the client; others only add theirs to {@link #unsent}. Guarded by this. */
+    private boolean sending;
     private long lastCancelNanos;   // guarded by this
     private boolean cancelledOnce;  // guarded by this
     private volatile boolean broken;
@@ -133,28 +130,64 @@ final class PipelinedConnection {
      */
     Exchange send(String sql, TextParameters parameters, int fetchSize, Outcome outcome, Runnable ended) {
         Exchange e = new Exchange(sql, parameters, fetchSize, outcome, ended);
+        boolean flush;
         synchronized (this) {
             if (isBroken()) {
                 e.done = true;
+                flush = false;
             } else {
-                inflight.add(e);
-                client.exchange(ReadyForQuery.class::isInstance, Mono.just(messages(e))).subscribe(new Reader(e));
-                return e;
+                flush = enqueue(e);
             }
         }
-        outcome.failed(closed(null));
-        ended.run();
+        if (e.done) {
+            outcome.failed(closed(null));
+            ended.run();
+        } else if (flush) {
+            flush();
+        }
         return e;
     }
 
-    private FrontendMessage messages(Exchange e) {
-        return new CompositeFrontendMessage(
-                new Parse(Parse.UNNAMED_STATEMENT, e.parameters.oids(), e.sql),
-                new Bind(Bind.UNNAMED_PORTAL, List.of(Format.FORMAT_TEXT), e.parameters.encode(client.getByteBufAllocator()),
-                        List.of(), Bind.UNNAMED_STATEMENT),
-                new Describe(Describe.UNNAMED, ExecutionType.PORTAL),
-                new Execute(Execute.UNNAMED_PORTAL, e.fetchSize > 0 ? e.fetchSize : Execute.NO_LIMIT),
-                Sync.INSTANCE);
+    /** Guarded by this. Whether the caller is to hand the unsent exchanges to the client ({@link #flush()}). */
+    private boolean enqueue(Exchange e) {
+        inflight.add(e);
+        unsent.add(e);
+        if (sending) {
+            return false;       // the thread handing exchanges over now takes this one along
+        }
+        sending = true;
+        return true;
+    }
+
+    /**
+     * Hands the unsent exchanges to the client, outside the lock: statements sent while a batch is being
+     * handed over go out together in the next one, as one exchange and one write. Only one thread at a time
+     * does this, so the client sees the exchanges in {@link #inflight}'s order.
+     */
+    private void flush() {
+        while (true) {
+            List<Exchange> batch;
+            synchronized (this) {
+                if (unsent.isEmpty()) {
+                    sending = false;
+                    return;
+                }
+                batch = List.copyOf(unsent);
+                unsent.clear();
+            }
+            List<FrontendMessage.DirectEncoder> parts = new ArrayList<>(batch.size() * 5);
+            for (Exchange e : batch) {
+                parts.add(new Parse(Parse.UNNAMED_STATEMENT, e.parameters.oids(), e.sql));
+                parts.add(new Bind(Bind.UNNAMED_PORTAL, List.of(Format.FORMAT_TEXT), e.parameters.encode(client.getByteBufAllocator()),
+                        List.of(), Bind.UNNAMED_STATEMENT));
+                parts.add(new Describe(Describe.UNNAMED, ExecutionType.PORTAL));
+                parts.add(new Execute(Execute.UNNAMED_PORTAL, e.fetchSize > 0 ? e.fetchSize : Execute.NO_LIMIT));
+                parts.add(Sync.INSTANCE);
+            }
+            BatchReader reader = new BatchReader(this, batch);
+            // the exchange ends with the batch's last ReadyForQuery (each statement has its own Sync)
+            client.exchange(reader::endsWith, Mono.just(new CompositeFrontendMessage(parts))).subscribe(reader);
+        }
     }
 
     /**
@@ -183,16 +216,21 @@ final class PipelinedConnection {
         return client.cancelRequest().timeout(cancelTimeout);
     }
 
-    private void ended(Exchange e, @Nullable Throwable lost) {
+    /** One statement's exchange ended: with its answer, or with the connection's failure ({@code lost}). */
+    void ended(Exchange e, @Nullable Throwable lost) {
         if (Thread.holdsLock(this)) {
-            // the client failed the exchange while it was being sent (the connection closed): tell its caller
-            // outside this lock, which the caller's release must not wait for
+            // the client failed the exchange while it was being handed over (the connection closed): tell its
+            // caller outside this lock, which the caller's release must not wait for
             reactor.core.scheduler.Schedulers.parallel().schedule(() -> ended(e, lost));
             return;
         }
         Mono<Void> dueCancel = null;
+        boolean again = false;
+        boolean resend = false;
         synchronized (this) {
-            inflight.remove(e);
+            if (e.done || !inflight.remove(e)) {
+                return;         // ended already
+            }
             if (lost != null) {
                 broken = true;
             } else if (e.error != null && e.error.cancelled() && !e.cancelTarget && !e.resent && !e.abandoned && cancelledOnce
@@ -201,15 +239,22 @@ final class PipelinedConnection {
                 e.resent = true;
                 e.reset();
                 resent.increment();
-                inflight.add(e);
-                client.exchange(ReadyForQuery.class::isInstance, Mono.just(messages(e))).subscribe(new Reader(e));
-                return;
+                again = true;
+                resend = enqueue(e);
             }
-            e.done = true;
-            Exchange oldest = inflight.peek();
-            if (oldest != null && oldest.cancelWhenOldest && !oldest.cancelTarget) {
-                dueCancel = cancelRequest(oldest);
+            if (!again) {
+                e.done = true;
+                Exchange oldest = inflight.peek();
+                if (oldest != null && oldest.cancelWhenOldest && !oldest.cancelTarget) {
+                    dueCancel = cancelRequest(oldest);
+                }
             }
+        }
+        if (resend) {
+            flush();
+        }
+        if (again) {
+            return;             // sent again: it ends with its second answer
         }
         if (dueCancel != null) {
             dueCancel.subscribe(null, x -> LOG.debug("[{}] cancel request failed: {}", name, x.toString()));
@@ -245,54 +290,5 @@ final class PipelinedConnection {
     @Override
     public String toString() {
         return name;
-    }
-
-    /** Reads one exchange to its end, with unbounded demand: the shared connection never buffers for a slow caller. */
-    private final class Reader extends BaseSubscriber<BackendMessage> {
-
-        private final Exchange e;
-
-        Reader(Exchange e) {
-            this.e = e;
-        }
-
-        @Override
-        protected void hookOnSubscribe(Subscription s) {
-            s.request(Long.MAX_VALUE);
-        }
-
-        @Override
-        protected void hookOnNext(BackendMessage m) {
-            try {
-                if (m instanceof DataRow row) {
-                    io.netty.buffer.ByteBuf[] columns = row.getColumns();
-                    byte[][] copy = new byte[columns.length][];
-                    for (int i = 0; i < columns.length; i++) {
-                        copy[i] = columns[i] == null ? null : ByteBufUtil.getBytes(columns[i]);
-                    }
-                    e.rows.add(copy);
-                } else if (m instanceof RowDescription d) {
-                    e.fields = d.getFields();
-                } else if (m instanceof CommandComplete c) {
-                    e.rowsUpdated = c.getRows();
-                } else if (m instanceof io.r2dbc.postgresql.message.backend.PortalSuspended) {
-                    e.suspended = true;
-                } else if (m instanceof ErrorResponse r) {
-                    e.error = ServerError.of(r, e.sql);
-                }
-            } finally {
-                ReferenceCountUtil.release(m);
-            }
-        }
-
-        @Override
-        protected void hookOnComplete() {
-            ended(e, null);
-        }
-
-        @Override
-        protected void hookOnError(Throwable t) {
-            ended(e, t);
-        }
     }
 }
