@@ -130,6 +130,17 @@ class MultiplexFaultTest {
     }
 
     @Test
+    void theLanesStatementTimeoutAppliesOnItsSharedConnections() {
+        Lanes lanes = t.start(t.lane(LANE).maxSize(1).multiplexed(1, 8).statementTimeout(Duration.ofMillis(300))
+                .retry(RetryPolicy.none()).noCircuitBreaker().build());
+        Database db = lanes.database();
+        org.assertj.core.api.Assertions.assertThatThrownBy(() -> echo(db, 1, 3).block(Duration.ofSeconds(10)))
+                .isInstanceOf(io.sluice.QueryTimeoutException.class).hasMessageContaining("57014");
+        assertThat(echo(db, 2, 0).block(Duration.ofSeconds(10))).isEqualTo(2L);
+        assertThat(lanes.snapshot(LANE).allocated()).as("both ran on the shared connection").isZero();
+    }
+
+    @Test
     void aDeadlineCancelsOnlyItsOwnStatement() {
         Database db = db(1, 8, RetryPolicy.none());
         echo(db, 0, 0).block();
