@@ -439,13 +439,16 @@ public final class LaneConfig {
 
         /**
          * Multiplexes the lane's single autocommit statements ({@code one()}, {@code optional()},
-         * {@code rowsUpdated()} of {@code db.sql(lane, ..)}) over {@code connections} shared server connections,
-         * up to {@code perConnection} statements in flight on each, pipelined: sent without waiting for the
-         * previous answer. Everything else of the lane (transactions, {@code withConnection}, streams read with
-         * {@code all()}, statements returning generated values or binding types the shared connections do not
-         * send) takes a connection of its own from the lane's pool of {@code maxSize}, as without this setting.
-         * The shared connections count against the connection budget besides maxSize; the admission limit
-         * defaults to {@code maxSize + connections * perConnection}. Off by default.
+         * {@code rowsUpdated()} of {@code db.sql(lane, ..)}, and {@code all()} of an {@code idempotent()} one whose
+         * result fits in one fetch) over {@code connections} shared server connections, up to
+         * {@code perConnection} statements in flight on each, pipelined: sent without waiting for the previous
+         * answer. Everything else of the lane (transactions, {@code withConnection}, other streams, statements
+         * returning generated values or binding types the shared connections do not send) takes a connection of
+         * its own from the lane's pool of {@code maxSize}, as without this setting; an idempotent stream larger
+         * than one fetch runs again there, before any row was emitted. The shared connections open on demand and
+         * count against the connection budget besides maxSize; the admission limit defaults to
+         * {@code maxSize + connections * perConnection} (lower it for slow statements: pipelining them only
+         * queues them). Off by default.
          *
          * @throws ConfigurationException when {@code connections} is below 1 or {@code perConnection} is not
          *         between 1 and {@value #MAX_PER_CONNECTION}
