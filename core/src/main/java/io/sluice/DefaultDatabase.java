@@ -82,6 +82,18 @@ final class DefaultDatabase implements Database {
             }
 
             @Override
+            public <T> Mono<T> runStatement(Function<DefaultSession, Mono<T>> body, boolean idempotent, @Nullable String operation,
+                                            Class<?>[] parameterTypes) {
+                return named(mono(lane, null, idempotent, s -> body.apply((DefaultSession) s), parameterTypes), operation);
+            }
+
+            @Override
+            public <T> Flux<T> runStatementMany(Function<DefaultSession, Flux<T>> body, boolean idempotent, @Nullable String operation,
+                                                Class<?>[] parameterTypes) {
+                return named(flux(lane, null, idempotent, s -> body.apply((DefaultSession) s), parameterTypes), operation);
+            }
+
+            @Override
             public int fetchSize() {
                 LaneSource ls = resolve(lane);
                 return ls == null ? 0 : ls.settings().fetchSize();
@@ -118,7 +130,8 @@ final class DefaultDatabase implements Database {
      * settings and the transaction options in effect. Mono and Flux units differ only in the publisher type
      * they build from it.
      */
-    private record Unit(LaneSource ls, LaneSettings settings, @Nullable TxOptions tx, boolean idempotent) {
+    private record Unit(LaneSource ls, LaneSettings settings, @Nullable TxOptions tx, boolean idempotent,
+                        Class<?> @Nullable [] statementTypes) {
 
         Lane lane() {
             return ls.lane();
@@ -137,7 +150,7 @@ final class DefaultDatabase implements Database {
         }
 
         Mono<DefaultSession> open(Attempt a) {
-            return DefaultDatabase.open(ls, tx != null, settings, a);
+            return DefaultDatabase.open(ls, tx != null, settings, a, statementTypes);
         }
 
         Throwable translate(Throwable e) {
@@ -162,7 +175,7 @@ final class DefaultDatabase implements Database {
     }
 
     /** The unit's shared state, or null when the source does not serve the lane. */
-    private @Nullable Unit unit(Lane lane, @Nullable TxOptions tx, boolean idempotent, Object work) {
+    private @Nullable Unit unit(Lane lane, @Nullable TxOptions tx, boolean idempotent, Object work, Class<?> @Nullable [] statementTypes) {
         Objects.requireNonNull(lane, "lane");
         Objects.requireNonNull(work, "work");
         LaneSource ls = resolve(lane);
@@ -172,11 +185,17 @@ final class DefaultDatabase implements Database {
         LaneSettings settings = ls.settings();
         // behind a pooler in transaction mode every unit is a transaction: its settings live only that long
         TxOptions options = tx != null ? tx : settings.unitSetup() != null ? TxOptions.defaults() : null;
-        return new Unit(ls, settings, options == null ? null : options.orElse(settings.transactionDefaults()), idempotent);
+        return new Unit(ls, settings, options == null ? null : options.orElse(settings.transactionDefaults()), idempotent, statementTypes);
     }
 
     private <T> Mono<T> mono(Lane lane, @Nullable TxOptions tx, boolean idempotent, Function<Session, ? extends Mono<T>> work) {
-        Unit u = unit(lane, tx, idempotent, work);
+        return mono(lane, tx, idempotent, work, null);
+    }
+
+    /** {@code statementTypes}: the unit is one autocommit statement with parameters of these types (it may share a connection); null otherwise. */
+    private <T> Mono<T> mono(Lane lane, @Nullable TxOptions tx, boolean idempotent, Function<Session, ? extends Mono<T>> work,
+                             Class<?> @Nullable [] statementTypes) {
+        Unit u = unit(lane, tx, idempotent, work, statementTypes);
         if (u == null) {
             return Mono.error(() -> new UnknownLaneException(lane, source.lanes()));
         }
@@ -192,7 +211,12 @@ final class DefaultDatabase implements Database {
     }
 
     private <T> Flux<T> flux(Lane lane, @Nullable TxOptions tx, boolean idempotent, Function<Session, ? extends Publisher<T>> work) {
-        Unit u = unit(lane, tx, idempotent, work);
+        return flux(lane, tx, idempotent, work, null);
+    }
+
+    private <T> Flux<T> flux(Lane lane, @Nullable TxOptions tx, boolean idempotent, Function<Session, ? extends Publisher<T>> work,
+                             Class<?> @Nullable [] statementTypes) {
+        Unit u = unit(lane, tx, idempotent, work, statementTypes);
         if (u == null) {
             return Flux.error(() -> new UnknownLaneException(lane, source.lanes()));
         }
@@ -276,8 +300,9 @@ final class DefaultDatabase implements Database {
                 && String.valueOf(e.getMessage()).startsWith("Async resource cleanup failed") ? e.getCause() : e;
     }
 
-    private static Mono<DefaultSession> open(LaneSource ls, boolean transactional, LaneSettings settings, Attempt a) {
-        return ls.acquire().map(c -> {
+    private static Mono<DefaultSession> open(LaneSource ls, boolean transactional, LaneSettings settings, Attempt a,
+                                             Class<?> @Nullable [] statementTypes) {
+        return (statementTypes == null ? ls.acquire() : ls.acquireForStatement(statementTypes)).map(c -> {
             DefaultSession s = new DefaultSession(ls.lane(), c, transactional, settings.fetchSize());
             s.source(ls);
             a.session.set(s);
@@ -365,6 +390,12 @@ final class DefaultDatabase implements Database {
 
     private static Mono<Void> cancel(LaneSource ls, DefaultSession s, LaneSettings settings) {
         s.close();
+        if (s.raw() instanceof io.sluice.spi.SharedConnection) {
+            // one statement among others on a shared connection: no session state to restore, and the
+            // source's cancel targets only this statement (its rule for neighbours is its own)
+            return (s.statementRunning() ? ls.cancelStatement(s.raw()).onErrorResume(e -> Mono.empty()) : Mono.<Void>empty())
+                    .then(release(ls, s));
+        }
         if (s.statementRunning()) {
             // The subscriber left while a statement ran: ask the server to stop it, then make one round
             // trip, which completes only once the statement has ended. No answer in time (a hung server,

@@ -34,6 +34,25 @@ final class DefaultQuery implements Query {
         default <T> Mono<T> runMono(Function<DefaultSession, Mono<T>> body, boolean idempotent, @Nullable String operation) {
             return runMono(body, idempotent);
         }
+
+        /**
+         * As {@link #runMono}, for a unit that is exactly one autocommit statement with parameters of these
+         * types: a multiplexed lane may run it on a shared connection. A session runs it as any other.
+         */
+        default <T> Mono<T> runStatement(Function<DefaultSession, Mono<T>> body, boolean idempotent, @Nullable String operation,
+                                         Class<?>[] parameterTypes) {
+            return runMono(body, idempotent, operation);
+        }
+
+        /**
+         * As {@link #run}, for a unit that is exactly one autocommit statement whose result is read one fetch
+         * at a time: a multiplexed lane may try it on a shared connection, which fails with
+         * {@link io.sluice.spi.LargerThanOneFetchException} (before any row) when it is larger than one fetch.
+         */
+        default <T> Flux<T> runStatementMany(Function<DefaultSession, Flux<T>> body, boolean idempotent, @Nullable String operation,
+                                             Class<?>[] parameterTypes) {
+            return run(body, idempotent, operation);
+        }
     }
 
     private static final Object UNSET = new Object();
@@ -181,7 +200,24 @@ final class DefaultQuery implements Query {
         if (mistake != null) {
             return Mono.error(mistake);
         }
-        return runner.runMono(s -> s.track(execute(s, 0).concatMap(Result::getRowsUpdated)).reduce(0L, Long::sum), idempotent, operation);
+        return statement(s -> s.track(execute(s, 0).concatMap(Result::getRowsUpdated)).reduce(0L, Long::sum));
+    }
+
+    /** One statement as a unit of its own: shareable on a multiplexed lane unless it asks for generated values. */
+    private <T> Mono<T> statement(Function<DefaultSession, Mono<T>> body) {
+        if (generatedColumns != null) {
+            return runner.runMono(body, idempotent, operation);
+        }
+        return runner.runStatement(body, idempotent, operation, parameterTypes());
+    }
+
+    private Class<?>[] parameterTypes() {
+        Class<?>[] types = new Class<?>[values.length];
+        for (int i = 0; i < values.length; i++) {
+            Object v = values[i];
+            types[i] = v instanceof TypedNull n ? n.type() : v == UNSET ? Object.class : v.getClass();
+        }
+        return types;
     }
 
     private void set(int index, @Nullable Object value, String placeholder) {
@@ -286,8 +322,8 @@ final class DefaultQuery implements Query {
             if (mistake != null) {
                 return Mono.error(mistake);
             }
-            return runner.runMono(s -> s.track(execute(s, 0).concatMap(r -> r.map(mapping))).single()
-                    .onErrorMap(e -> sizeError(e, "exactly one row")), idempotent, operation);
+            return statement(s -> s.track(execute(s, 0).concatMap(r -> r.map(mapping))).single()
+                    .onErrorMap(e -> sizeError(e, "exactly one row")));
         }
 
         @Override
@@ -295,8 +331,8 @@ final class DefaultQuery implements Query {
             if (mistake != null) {
                 return Mono.error(mistake);
             }
-            return runner.runMono(s -> s.track(execute(s, 0).concatMap(r -> r.map(mapping))).singleOrEmpty()
-                    .onErrorMap(e -> sizeError(e, "at most one row")), idempotent, operation);
+            return statement(s -> s.track(execute(s, 0).concatMap(r -> r.map(mapping))).singleOrEmpty()
+                    .onErrorMap(e -> sizeError(e, "at most one row")));
         }
 
         /** Reactor's own errors of {@code single()} and {@code singleOrEmpty()}, as Sluice's. */
@@ -315,8 +351,14 @@ final class DefaultQuery implements Query {
             if (mistake != null) {
                 return Flux.error(mistake);
             }
-            return runner.run(s -> s.track(execute(s, fetchSize >= 0 ? fetchSize : runner.fetchSize())
-                    .concatMap(r -> r.map(mapping))), idempotent, operation);
+            int fetch = fetchSize >= 0 ? fetchSize : runner.fetchSize();
+            Flux<T> own = runner.run(s -> s.track(execute(s, fetch).concatMap(r -> r.map(mapping))), idempotent, operation);
+            if (!idempotent || fetch == 0 || generatedColumns != null) {
+                return own;
+            }
+            // safe to run again: try one fetch on a shared connection, and on a connection of its own if larger
+            return runner.runStatementMany(s -> s.track(execute(s, fetch).concatMap(r -> r.map(mapping))), idempotent, operation,
+                    parameterTypes()).onErrorResume(io.sluice.spi.LargerThanOneFetchException.class, e -> own);
         }
     }
 }

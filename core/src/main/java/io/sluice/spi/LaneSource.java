@@ -35,6 +35,17 @@ public interface LaneSource {
      */
     Mono<Connection> acquire();
 
+    /**
+     * Borrows a connection for exactly one autocommit statement whose parameters have these Java types
+     * (the first result read whole, nothing streamed, no session state changed). A multiplexed lane answers
+     * with a {@link SharedConnection} that pipelines the statement with others on a few server connections;
+     * a source that cannot send such a statement shared answers with {@link #acquire()}, which is the
+     * default. Cold; the connection is handed back like any other.
+     */
+    default Mono<Connection> acquireForStatement(Class<?>[] parameterTypes) {
+        return acquire();
+    }
+
     /** Hands a healthy connection back, with no transaction open on it. */
     Mono<Void> release(Connection connection);
 

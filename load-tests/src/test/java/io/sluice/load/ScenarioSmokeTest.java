@@ -110,9 +110,10 @@ class ScenarioSmokeTest {
     void throughputRunsSluiceAndEveryBaselineEachInItsOwnJvm() throws Exception {
         Report r = check(run("throughput"), Set.of());
         assertThat(r.clients()).extracting(ClientResult::client)
-                .contains("sluice", "sluice-no-meters", "r2dbc-pool", "hikari", "vertx", "vertx-pipelined");
+                .contains("sluice", "sluice-no-meters", "sluice-multiplexed", "r2dbc-pool", "r2dbc-pool-4", "hikari", "vertx", "vertx-pipelined");
         assertThat(r.targets()).extracting(t -> t.name()).containsExactly("throughput-vs-r2dbc-pool", "p99-vs-r2dbc-pool",
-                "cpu-per-op-vs-r2dbc-pool", "bytes-per-op-vs-r2dbc-pool", "warm-up", "meters-cost");
+                "cpu-per-op-vs-r2dbc-pool", "bytes-per-op-vs-r2dbc-pool", "warm-up", "meters-cost",
+                "multiplexed-vs-vertx-pipelined", "multiplexed-vs-r2dbc-pool-4");
         assertThat(r.targets()).allSatisfy(t -> assertThat(t.met()).isNotNull());
         // closed loop: the time to reach 90% of the measured throughput, counted from the start of the warm-up
         assertThat(r.clients()).filteredOn(c -> c.error() == null).allSatisfy(c -> assertThat(c.series("load", "point-read")
@@ -141,7 +142,7 @@ class ScenarioSmokeTest {
 
     @Test
     void usersSimulatesFiveHundredSessionsWithMixedReadsAndWrites() throws Exception {
-        Report r = check(run("users", "--no-fork", "--clients", "sluice,r2dbc-pool,hikari-vt,vertx"), Set.of());
+        Report r = check(run("users", "--no-fork", "--clients", "sluice,sluice-multiplexed,r2dbc-pool,hikari-vt,vertx"), Set.of());
         ClientResult sluice = r.clients().get(0);
         assertThat(sluice.segments().get(1).series()).extracting(SeriesResult::series)
                 .containsExactlyInAnyOrder("view-item", "list-items", "rate-item", "history");
@@ -158,12 +159,13 @@ class ScenarioSmokeTest {
     @Test
     void overloadRejectsAtOnceWhileThePlainPoolQueues() throws Exception {
         // both are expected to fail work at twice the capacity: Sluice by rejecting, the plain pool by timing out
-        Report r = check(run("overload", "--no-fork"), Set.of("sluice", "r2dbc-pool"));
-        assertThat(r.clients()).extracting(ClientResult::client).containsExactly("sluice", "r2dbc-pool");
+        Report r = check(run("overload", "--no-fork"), Set.of("sluice", "sluice-multiplexed", "r2dbc-pool"));
+        assertThat(r.clients()).extracting(ClientResult::client).containsExactly("sluice", "sluice-multiplexed", "r2dbc-pool");
         SeriesResult over = r.clients().get(0).segments().stream().filter(s -> s.name().equals("overload")).findFirst()
                 .orElseThrow().series().get(0);
         assertThat(over.outcomes().rejected()).as("Sluice rejects above its capacity").isPositive();
-        assertThat(r.targets()).extracting(t -> t.name()).containsExactly("rejection-p99", "admitted-p99", "baseline-queues");
+        assertThat(r.targets()).extracting(t -> t.name()).containsExactly("rejection-p99", "admitted-p99", "multiplexed-overload-p99",
+                "baseline-queues");
     }
 
     @Test

@@ -54,6 +54,8 @@ public final class LaneConfig {
     private final @Nullable String password;
     private final int fetchSize;
     private final int admissionLimit;
+    private final int sharedConnections;
+    private final int perConnection;
     private final int adaptiveMin;
     private final int adaptiveMax;
     private final RetryPolicy retry;
@@ -92,7 +94,9 @@ public final class LaneConfig {
         this.user = b.user;
         this.password = b.password;
         this.fetchSize = b.fetchSize;
-        this.admissionLimit = b.admissionLimit != null ? b.admissionLimit : b.maxSize;
+        this.admissionLimit = b.admissionLimit != null ? b.admissionLimit : b.maxSize + b.sharedConnections * b.perConnection;
+        this.sharedConnections = b.sharedConnections;
+        this.perConnection = b.perConnection;
         this.adaptiveMin = b.adaptiveMin;
         this.adaptiveMax = b.adaptiveMax;
         this.retry = b.retry;
@@ -150,6 +154,15 @@ public final class LaneConfig {
     public int fetchSize() { return fetchSize; }
     /** Units of work admitted at once (the starting point when adaptive). */
     public int admissionLimit() { return admissionLimit; }
+
+    /** Whether the lane multiplexes single autocommit statements over shared connections ({@link Builder#multiplexed}). */
+    public boolean multiplexed() { return sharedConnections > 0; }
+
+    /** The lane's shared connections (0 when not multiplexed); they count against the connection budget besides maxSize. */
+    public int sharedConnections() { return sharedConnections; }
+
+    /** Statements in flight at most on each shared connection (0 when not multiplexed). */
+    public int perConnection() { return perConnection; }
     /** Whether the admission limit adapts to latency (Gradient2) between {@link #adaptiveMin()} and {@link #adaptiveMax()}. */
     public boolean adaptive() { return adaptiveMax > 0; }
     public int adaptiveMin() { return adaptiveMin; }
@@ -252,6 +265,8 @@ public final class LaneConfig {
         private @Nullable String password;
         private int fetchSize = 256;
         private @Nullable Integer admissionLimit;
+        private int sharedConnections;
+        private int perConnection;
         private int adaptiveMin;
         private int adaptiveMax;
         private RetryPolicy retry = RetryPolicy.defaults();
@@ -452,7 +467,39 @@ public final class LaneConfig {
             return this;
         }
 
-        /** A fixed admission limit: at most this many units of work in flight (default: maxSize). */
+        /** Most statements one shared connection may carry at once: r2dbc-postgresql's client queues at most 256 exchanges. */
+        public static final int MAX_PER_CONNECTION = 256;
+
+        /**
+         * Multiplexes the lane's single autocommit statements ({@code one()}, {@code optional()},
+         * {@code rowsUpdated()} of {@code db.sql(lane, ..)}, and {@code all()} of an {@code idempotent()} one whose
+         * result fits in one fetch) over {@code connections} shared server connections, up to
+         * {@code perConnection} statements in flight on each, pipelined: sent without waiting for the previous
+         * answer. Everything else of the lane (transactions, {@code withConnection}, other streams, statements
+         * returning generated values or binding types the shared connections do not send) takes a connection of
+         * its own from the lane's pool of {@code maxSize}, as without this setting; an idempotent stream larger
+         * than one fetch runs again there, before any row was emitted. The shared connections open on demand and
+         * count against the connection budget besides maxSize; the admission limit defaults to
+         * {@code maxSize + connections * perConnection} (lower it for slow statements: pipelining them only
+         * queues them). Off by default.
+         *
+         * @throws ConfigurationException when {@code connections} is below 1 or {@code perConnection} is not
+         *         between 1 and {@value #MAX_PER_CONNECTION}
+         */
+        public Builder multiplexed(int connections, int perConnection) {
+            Check.atLeast(s("multiplexed connections"), connections, 1);
+            Check.atLeast(s("multiplexed perConnection"), perConnection, 1);
+            if (perConnection > MAX_PER_CONNECTION) {
+                throw new ConfigurationException(s("multiplexed"), s("multiplexed") + " perConnection (" + perConnection
+                        + ") must not exceed " + MAX_PER_CONNECTION + ": r2dbc-postgresql's client rejects further exchanges "
+                        + "on a connection; use more connections instead");
+            }
+            this.sharedConnections = connections;
+            this.perConnection = perConnection;
+            return this;
+        }
+
+        /** A fixed admission limit: at most this many units of work in flight (default: maxSize, plus the shared slots of a multiplexed lane). */
         public Builder admissionLimit(int limit) {
             this.admissionLimit = Check.atLeast(s("admissionLimit"), limit, 1);
             this.adaptiveMin = 0;

@@ -140,6 +140,15 @@ final class LaneConnections {
             // statements only: a named one would be prepared on one server connection and used on another
             return b.preparedStatementCacheQueries(0).build();
         }
+        Map<String, String> options = sessionOptions(config);
+        if (!options.isEmpty()) {
+            b.options(options);
+        }
+        return b.build();
+    }
+
+    /** The lane's session defaults, as startup parameters of each new connection. */
+    static Map<String, String> sessionOptions(LaneConfig config) {
         Map<String, String> options = new LinkedHashMap<>(config.sessionSettings());
         putMillis(options, "statement_timeout", config.statementTimeout());
         putMillis(options, "lock_timeout", config.lockTimeout());
@@ -150,10 +159,7 @@ final class LaneConnections {
         if (config.isolation() != null) {
             options.put("default_transaction_isolation", config.isolation().sql().toLowerCase(Locale.ROOT));
         }
-        if (!options.isEmpty()) {
-            b.options(options);
-        }
-        return b.build();
+        return options;
     }
 
     /**

@@ -242,6 +242,13 @@ final class LaneMeters {
         Gauge.builder(SluiceMeters.QUEUED, gate, AdmissionGate::queued).tags(laneTags).register(meters);
         Gauge.builder(SluiceMeters.LIMIT, gate, AdmissionGate::effectiveLimit).tags(laneTags).register(meters);
         Gauge.builder(SluiceMeters.YIELD, gate, AdmissionGate::yieldFactor).tags(laneTags).register(meters);
+        Multiplexer mux = l.multiplexer();
+        if (mux != null) {
+            Gauge.builder(SluiceMeters.SHARED_CONNECTIONS, mux, Multiplexer::size).tags(laneTags).register(meters);
+            Gauge.builder(SluiceMeters.SHARED_IN_FLIGHT, mux, Multiplexer::inUse).tags(laneTags).register(meters);
+            FunctionCounter.builder(SluiceMeters.SHARED_BROKEN, mux, x -> x.broken.sum()).tags(laneTags).register(meters);
+            FunctionCounter.builder(SluiceMeters.SHARED_RESENT, l, PooledLane::sharedResent).tags(laneTags).register(meters);
+        }
         CircuitBreaker breaker = l.breaker();
         if (breaker != null) {
             Gauge.builder(SluiceMeters.BREAKER_STATE, breaker, b -> switch (b.getState()) {

@@ -211,7 +211,7 @@ public final class Lanes implements ConnectionSource, AutoCloseable {
         Integer newMax = resize.maxSize();
         Mono<Void> budget = Mono.empty();
         if (checkBudget && newMax != null && newMax > l.maxSize()) {
-            budget = maintenance.checkBudget(budgetReserve, x -> x == l ? newMax : x.maxSize(),
+            budget = maintenance.checkBudget(budgetReserve, x -> (x == l ? newMax : x.maxSize()) + x.config().sharedConnections(),
                     "cannot resize lane '" + lane.name() + "' to maxSize " + newMax + ": ");
         }
         Mono<Void> done = budget.then(Mono.fromRunnable(() -> {
@@ -383,13 +383,13 @@ public final class Lanes implements ConnectionSource, AutoCloseable {
             List<LanePool> standbyPools = replicas.pools();
             standbyPools.forEach(LanePool::stopAdmitting);
             Mono<Void> drained = Flux.interval(Duration.ZERO, Duration.ofMillis(10), scheduler)
-                    .filter(t -> all.stream().allMatch(l -> l.pool().snapshot().acquired() == 0)
+                    .filter(t -> all.stream().allMatch(l -> l.pool().snapshot().acquired() == 0 && l.sharedInUse() == 0)
                             && standbyPools.stream().allMatch(p -> p.snapshot().acquired() == 0))
                     .next()
                     .then()
                     .timeout(grace, Mono.empty(), scheduler);
             List<Mono<Void>> disposals = new ArrayList<>();
-            all.forEach(l -> disposals.add(l.pool().dispose().onErrorResume(e -> Mono.empty())));
+            all.forEach(l -> disposals.add(l.dispose().onErrorResume(e -> Mono.empty())));
             standbyPools.forEach(p -> disposals.add(p.dispose().onErrorResume(e -> Mono.empty())));
             return drained.then(Mono.when(disposals)).doFinally(s -> slowStatements.complete());
         });

@@ -40,7 +40,7 @@ final class Maintenance {
      * clients hold. Through a pooler in transaction mode there is nothing to check here.
      */
     Mono<Void> checkBudget(int reserve) {
-        return checkBudget(reserve, PooledLane::maxSize, "");
+        return checkBudget(reserve, l -> l.maxSize() + l.config().sharedConnections(), "");
     }
 
     /**

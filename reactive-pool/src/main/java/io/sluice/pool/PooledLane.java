@@ -30,6 +30,9 @@ final class PooledLane implements LaneSource {
     private volatile @Nullable Lending lending;
     private volatile @Nullable ReplicaRouter router;
     private final LaneMeters laneMeters;
+    /** The shared connections of a multiplexed lane; null otherwise. */
+    private final @Nullable Multiplexer multiplexer;
+    private final @Nullable SharedConnections shared;
 
     /** {@code meters}: for Sluice's own counters (an empty registry when none was given); {@code laneMeters}: the lane's meters. */
     PooledLane(ServerConfig server, LaneConfig config, Scheduler scheduler, MeterRegistry meters, LaneMeters laneMeters) {
@@ -45,6 +48,9 @@ final class PooledLane implements LaneSource {
                         .recordException(PooledLane::countsAgainstBreaker)
                         .ignoreException(PooledLane::ignoredByBreaker)
                         .build());
+        this.shared = !config.multiplexed() ? null : new SharedConnections(server, config);
+        this.multiplexer = shared == null ? null : new Multiplexer(config.lane(), config.sharedConnections(),
+                config.perConnection(), config.acquireTimeout(), scheduler, shared::open);
         this.guard = new LaneGuard(config.lane(), gate, breaker, config.retry(), scheduler, meters, config.breakerConsecutiveFailures());
     }
 
@@ -99,21 +105,58 @@ final class PooledLane implements LaneSource {
         return l == null ? pool.acquire() : l.acquire();
     }
 
+    /** On a multiplexed lane, a statement whose parameters the shared connections can send takes a shared slot. */
+    @Override
+    public Mono<Connection> acquireForStatement(Class<?>[] parameterTypes) {
+        Multiplexer m = multiplexer;
+        return m != null && TextParameters.supports(parameterTypes) ? m.acquire() : acquire();
+    }
+
     @Override
     public Mono<Void> release(Connection connection) {
+        if (connection instanceof SharedLease l) {
+            return l.release();
+        }
         LanePool standby = ((LeasedConnection) connection).standby;
         return standby != null ? standby.release(connection) : Lending.release(pool, connection);
     }
 
+    /** A shared lease is only handed back: its connection, if broken, is replaced by the multiplexer. */
     @Override
     public Mono<Void> discard(Connection connection) {
+        if (connection instanceof SharedLease l) {
+            return l.release();
+        }
         LanePool standby = ((LeasedConnection) connection).standby;
         return standby != null ? standby.discard(connection) : Lending.discard(pool, connection);
     }
 
     @Override
     public Mono<Void> cancelStatement(Connection connection) {
-        return pool.cancelStatement(connection);
+        return connection instanceof SharedLease l ? l.cancel() : pool.cancelStatement(connection);
+    }
+
+    /** The shared connections of a multiplexed lane; null otherwise. */
+    @Nullable Multiplexer multiplexer() {
+        return multiplexer;
+    }
+
+    /** Statements sent again after a neighbour's cancel (0 when the lane is not multiplexed). */
+    long sharedResent() {
+        SharedConnections s = shared;
+        return s == null ? 0 : s.resent.sum();
+    }
+
+    /** Statement slots of the shared connections in use now (0 when the lane is not multiplexed). */
+    int sharedInUse() {
+        Multiplexer m = multiplexer;
+        return m == null ? 0 : m.inUse();
+    }
+
+    /** Closes the lane's pool and its shared connections. */
+    Mono<Void> dispose() {
+        Multiplexer m = multiplexer;
+        return m == null ? pool.dispose() : Mono.when(pool.dispose(), m.close());
     }
 
     @Override

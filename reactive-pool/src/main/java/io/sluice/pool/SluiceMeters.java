@@ -106,6 +106,14 @@ public final class SluiceMeters {
     public static final String BREAKER_STATE = "sluice.lane.breaker.state";
     /** Counter: connections borrowed from another lane; tag {@code from}. */
     public static final String BORROWED = "sluice.lane.borrowed";
+    /** Gauge: a multiplexed lane's shared connections open now. */
+    public static final String SHARED_CONNECTIONS = "sluice.lane.shared.connections";
+    /** Gauge: statements in flight on a multiplexed lane's shared connections (slots held). */
+    public static final String SHARED_IN_FLIGHT = "sluice.lane.shared.in.flight";
+    /** Counter: shared connections found broken and dropped (replaced on demand). */
+    public static final String SHARED_BROKEN = "sluice.lane.shared.broken";
+    /** Counter: statements sent again on a shared connection after a cancel meant for a neighbour stopped them. */
+    public static final String SHARED_RESENT = "sluice.lane.shared.resent";
     /** Counter: units that held their connection longer than the lane's slowStatementThreshold; tag {@code operation}. */
     public static final String SLOW = "sluice.lane.slow";
 

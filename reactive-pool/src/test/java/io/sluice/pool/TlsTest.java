@@ -1,6 +1,7 @@
 package io.sluice.pool;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.sluice.ConnectionUnavailableException;
 import io.sluice.Lane;
@@ -106,6 +107,23 @@ class TlsTest {
                     .verifyErrorSatisfies(e -> assertThat(e).isInstanceOf(ConnectionUnavailableException.class)
                             .hasMessageContaining("sslmode verify-ca"));
         }
+    }
+
+    @Test
+    void aMultiplexedLaneEncryptsItsSharedConnectionsWithRequire() {
+        LaneConfig mux = LaneConfig.builder(Lane.INTERACTIVE).maxSize(1).multiplexed(1, 8).build();
+        try (Lanes lanes = Lanes.builder(pg.serverBuilder().sslMode(SslMode.REQUIRE).build()).lane(mux).checkBudget(false).build()) {
+            assertThat(lanes.database().sql(Lane.INTERACTIVE, "SELECT ssl::text || '/' || coalesce(version, 'none') FROM pg_stat_ssl "
+                    + "WHERE pid = pg_backend_pid()").map(RowMapper.column(String.class)).one().block()).startsWith("true/TLS");
+            assertThat(lanes.snapshot(Lane.INTERACTIVE).allocated()).as("it ran on a shared connection").isZero();
+        }
+    }
+
+    @Test
+    void certificateChecksAreRejectedAtBuildTimeForAMultiplexedLane() {
+        ServerConfig server = pg.serverBuilder().host("localhost").sslMode(SslMode.VERIFY_FULL).sslRootCert(ca).build();
+        assertThatThrownBy(() -> Lanes.builder(server).lane(LaneConfig.builder(Lane.INTERACTIVE).multiplexed(1, 8).build()).build())
+                .isInstanceOf(io.sluice.ConfigurationException.class).hasMessageContaining("verify-full").hasMessageContaining("multiplexed");
     }
 
     @Test

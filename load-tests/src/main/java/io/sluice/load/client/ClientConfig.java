@@ -13,10 +13,11 @@ import java.util.Map;
  *
  * @param threads       platform threads of the blocking (JDBC) clients, at least the highest closed-loop concurrency
  * @param latencyTarget the interactive lane's p99 target for the Sluice variants that yield to it
+ * @param multiplexedAdmission the admission limit of {@code sluice-multiplexed}'s lanes, or -1 for the lane's default
  */
 public record ClientConfig(ServerConfig server, String schema, String appPrefix, Map<Lane, Integer> poolSizes,
                            Duration acquireTimeout, int maxPendingAcquires, int threads, Duration latencyTarget,
-                           @org.jspecify.annotations.Nullable Duration clientTimeout) {
+                           @org.jspecify.annotations.Nullable Duration clientTimeout, int multiplexedAdmission) {
 
     public ClientConfig {
         poolSizes = java.util.Collections.unmodifiableMap(new LinkedHashMap<>(poolSizes));

@@ -25,6 +25,14 @@ public final class Clients {
     public static final String SLUICE_LENDING_PRIORITY = "sluice-lending-priority";
     /** {@link #SLUICE} without a meter registry: what the meters cost, measured in the same run. */
     public static final String SLUICE_NO_METERS = "sluice-no-meters";
+    /** Sluice with the interactive lane multiplexed over {@link #MUX_CONNECTIONS} shared connections. */
+    public static final String SLUICE_MULTIPLEXED = "sluice-multiplexed";
+    /** Plain r2dbc-pool given the multiplexed lane's {@link #MUX_CONNECTIONS} connections and the same callers. */
+    public static final String R2DBC_POOL_MUX = "r2dbc-pool-4";
+    /** The shared connections of {@link #SLUICE_MULTIPLEXED}, and the pool size of {@link #R2DBC_POOL_MUX}. */
+    public static final int MUX_CONNECTIONS = 4;
+    /** Statements in flight at most on each of {@link #SLUICE_MULTIPLEXED}'s shared connections. */
+    public static final int MUX_PER_CONNECTION = 128;
 
     /** The suffix of a client that runs through a PgBouncer in transaction mode the harness starts. */
     public static final String PGBOUNCER = "-pgbouncer";
@@ -40,6 +48,11 @@ public final class Clients {
         DESCRIPTIONS.put(SLUICE_LENDING_PRIORITY, "Sluice with lending (reserve 2) and the interactive latency target: "
                 + "background borrows while interactive meets its target and yields while it misses it");
         DESCRIPTIONS.put(SLUICE_NO_METERS, "Sluice as 'sluice' but with no meter registry: the meters' cost is the difference");
+        DESCRIPTIONS.put(SLUICE_MULTIPLEXED, "Sluice with every lane multiplexed: single autocommit statements pipelined over "
+                + MUX_CONNECTIONS + " shared connections (up to " + MUX_PER_CONNECTION + " each); "
+                + "transactions and streams take one more connection, opened on demand");
+        DESCRIPTIONS.put(R2DBC_POOL_MUX, "plain r2dbc-pool + r2dbc-postgresql, one pool of " + MUX_CONNECTIONS
+                + " connections: the multiplexed lane's connections, the same callers");
         DESCRIPTIONS.put("r2dbc-pool", "plain r2dbc-pool + r2dbc-postgresql, one shared pool of the same total size");
         DESCRIPTIONS.put("r2dbc-direct", "r2dbc-postgresql with no pool: the connections opened at start, unit k on connection k mod n "
                 + "(queued by the driver): the floor of any R2DBC pool, autocommit work only");
@@ -106,7 +119,9 @@ public final class Clients {
             case SLUICE_LENDING -> new SluiceClient(config, SluiceClient.Variant.LENDING);
             case SLUICE_LENDING_PRIORITY -> new SluiceClient(config, SluiceClient.Variant.LENDING_PRIORITY);
             case SLUICE_NO_METERS -> new SluiceClient(config, SluiceClient.Variant.NO_METERS);
+            case SLUICE_MULTIPLEXED -> new SluiceClient(config, SluiceClient.Variant.MULTIPLEXED);
             case "r2dbc-pool" -> new R2dbcPoolClient(config);
+            case R2DBC_POOL_MUX -> new R2dbcPoolClient(config, MUX_CONNECTIONS);
             case "r2dbc-direct" -> new R2dbcDirectClient(config);
             case "r2dbc-per-query" -> new R2dbcPerQueryClient(config);
             case "vertx" -> new VertxClient(config, 1);

@@ -19,7 +19,12 @@ final class R2dbcPoolClient implements DbClient {
     private final int size;
 
     R2dbcPoolClient(ClientConfig config) {
-        this.size = config.totalPoolSize();
+        this(config, config.totalPoolSize());
+    }
+
+    /** With a pool of {@code size} connections, whatever the lanes' sizes. */
+    R2dbcPoolClient(ClientConfig config, int size) {
+        this.size = size;
         var factory = new PostgresqlConnectionFactory(R2dbcWork.driverConfig(config, config.appName("shared")));
         this.pool = new ConnectionPool(ConnectionPoolConfiguration.builder(factory)
                 .name("r2dbc-pool-shared")

@@ -26,7 +26,7 @@ final class SluiceClient implements DbClient {
 
     /** How the lanes are configured beyond their sizes. */
     enum Variant {
-        FIXED, ADAPTIVE, PRIORITY, LENDING, LENDING_PRIORITY, NO_METERS;
+        FIXED, ADAPTIVE, PRIORITY, LENDING, LENDING_PRIORITY, NO_METERS, MULTIPLEXED;
 
         /** Every variant but NO_METERS records its meters, as an application with a registry would. */
         boolean metered() {
@@ -68,6 +68,14 @@ final class SluiceClient implements DbClient {
             }
             if (variant == Variant.ADAPTIVE) {
                 lane.adaptiveAdmission(1, e.getValue());
+            }
+            if (variant == Variant.MULTIPLEXED) {
+                // reads share the lane's connections; one more, opened on demand, serves transactions and streams.
+                // (admission: maxSize + connections x perConnection, the lane's default when multiplexed)
+                lane.maxSize(1).initialSize(0).multiplexed(Clients.MUX_CONNECTIONS, Clients.MUX_PER_CONNECTION);
+                if (config.multiplexedAdmission() > 0) {
+                    lane.admissionLimit(config.multiplexedAdmission());
+                }
             }
             // sluice-lending lends only; sluice-lending-priority also yields, trading back what lending gives
             // for the interactive latency target

@@ -77,7 +77,7 @@ public final class ClientRun {
         int queue = task.client().startsWith(Clients.SLUICE) && scenario.sluiceQueue(s) >= 0 ? scenario.sluiceQueue(s) : s.maxPending();
         ClientConfig config = new ClientConfig(target, s.schema(), task.appPrefix(), scenario.poolSizes(s),
                 Duration.ofMillis(s.acquireTimeoutMs()), queue, Math.max(s.threads(), maxConcurrency), s.latencyTarget(),
-                scenario.sluiceClientTimeout(s));
+                scenario.sluiceClientTimeout(s), scenario.multiplexedAdmission(s));
         FaultContext faults = new FaultContext(proxy, s.server(), task.appPrefix(), s.restart());
         Map<String, Integer> pools = new LinkedHashMap<>();
         config.poolSizes().forEach((lane, size) -> pools.put(lane.name(), size));

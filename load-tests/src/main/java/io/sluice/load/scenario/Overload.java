@@ -43,7 +43,7 @@ public final class Overload implements Scenario {
 
     @Override
     public List<String> defaultClients() {
-        return List.of("sluice", "r2dbc-pool");
+        return List.of("sluice", "sluice-multiplexed", "r2dbc-pool");
     }
 
     @Override
@@ -54,6 +54,12 @@ public final class Overload implements Scenario {
     @Override
     public int sluiceQueue(Settings s) {
         return poolSizes(s).get(Lane.INTERACTIVE);
+    }
+
+    /** 10 ms statements gain nothing from pipelining: the multiplexed lane admits one per shared connection, as the plain lane does. */
+    @Override
+    public int multiplexedAdmission(Settings s) {
+        return io.sluice.load.client.Clients.MUX_CONNECTIONS;
     }
 
     private static WorkSource work() {
@@ -92,6 +98,15 @@ public final class Overload implements Scenario {
             double ratio = Results.p99(over.get()) / Math.max(0.001, Results.p99(normal.get()));
             out.add(new Target("admitted-p99", d2, ratio <= 2.0, fmt(ratio) + "x (" + Results.p99(over.get()) + " ms vs "
                     + Results.p99(normal.get()) + " ms)", "<= 2x", ratio <= 2.0 ? "" : "admitted work waited in the queue"));
+        }
+        Optional<SeriesResult> muxOver = Results.series(results, "sluice-multiplexed", "overload", OP);
+        String d4 = "the multiplexed lane's overload p99 no worse than the non-multiplexed lane's";
+        if (over.isEmpty() || muxOver.isEmpty()) {
+            out.add(Results.missing("multiplexed-overload-p99", d4, "<= 1.0x", "sluice or sluice-multiplexed"));
+        } else {
+            double r = Results.p99(muxOver.get()) / Math.max(0.001, Results.p99(over.get()));
+            out.add(new Target("multiplexed-overload-p99", d4, r <= 1.0, fmt(r) + "x (" + Results.p99(muxOver.get()) + " ms vs "
+                    + Results.p99(over.get()) + " ms)", "<= 1.0x", r <= 1.0 ? "" : "missed by " + fmt(r - 1.0) + "x"));
         }
         Optional<SeriesResult> bNormal = Results.series(results, "r2dbc-pool", "normal", OP);
         Optional<SeriesResult> bOver = Results.series(results, "r2dbc-pool", "overload", OP);

@@ -50,6 +50,15 @@ public interface Scenario {
         return -1;
     }
 
+    /**
+     * The admission limit of {@code sluice-multiplexed}'s lanes in this scenario, or -1 for the lane's default
+     * (maxSize + shared connections x statements per connection): a multiplexed lane of slow statements is
+     * sized for them, since pipelining slow statements only queues them.
+     */
+    default int multiplexedAdmission(Settings s) {
+        return -1;
+    }
+
     /** Sluice's client-side timeout in this scenario (detects a server that stops answering), or null for none. */
     default java.time.Duration sluiceClientTimeout(Settings s) {
         return null;

@@ -37,7 +37,8 @@ public final class Throughput implements Scenario {
 
     @Override
     public List<String> defaultClients() {
-        return List.of("sluice", "sluice-no-meters", "r2dbc-pool", "hikari", "hikari-vt", "vertx", "vertx-pipelined", "pgbench");
+        return List.of("sluice", "sluice-no-meters", "sluice-multiplexed", "r2dbc-pool", "r2dbc-pool-4", "hikari", "hikari-vt",
+                "vertx", "vertx-pipelined", "pgbench");
     }
 
     @Override
@@ -68,6 +69,7 @@ public final class Throughput implements Scenario {
             out.add(Results.missing("p99-vs-r2dbc-pool", p99Desc, "<= 1.00", "sluice or r2dbc-pool"));
             metersCost(sluice, results, out);
             viaPgBouncer(results, out);
+            multiplexed(results, out);
             return out;
         }
         double tp = sluice.get().throughput() / base.get().throughput();
@@ -84,6 +86,7 @@ public final class Throughput implements Scenario {
         warmUp(sluice.get(), Results.series(results, "pgbench", SEGMENT, Items.POINT_READ_OP), out);
         metersCost(sluice, results, out);
         viaPgBouncer(results, out);
+        multiplexed(results, out);
         return out;
     }
 
@@ -140,6 +143,28 @@ public final class Throughput implements Scenario {
                         + Results.p99(direct.get()) + " ms", "reported", ""));
             }
         }
+    }
+
+    /**
+     * The multiplexed lane (4 shared connections) against Vert.x pipelining on the full pool, and against plain
+     * r2dbc-pool given the same 4 connections and the same callers.
+     */
+    private static void multiplexed(List<ClientResult> results, List<Target> out) {
+        Optional<SeriesResult> mux = Results.series(results, "sluice-multiplexed", SEGMENT, Items.POINT_READ_OP);
+        ratio(out, mux, Results.series(results, "vertx-pipelined", SEGMENT, Items.POINT_READ_OP), "multiplexed-vs-vertx-pipelined",
+                "the multiplexed lane on 4 connections at least as fast as Vert.x pipelined on the full pool", 1.0);
+        ratio(out, mux, Results.series(results, "r2dbc-pool-4", SEGMENT, Items.POINT_READ_OP), "multiplexed-vs-r2dbc-pool-4",
+                "the multiplexed lane at least 1.5x plain r2dbc-pool on the same 4 connections", 1.5);
+    }
+
+    private static void ratio(List<Target> out, Optional<SeriesResult> a, Optional<SeriesResult> b, String id, String desc, double min) {
+        if (a.isEmpty() || b.isEmpty() || b.get().throughput() == 0) {
+            out.add(Results.missing(id, desc, ">= " + fmt(min), "sluice-multiplexed or its baseline"));
+            return;
+        }
+        double r = a.get().throughput() / b.get().throughput();
+        out.add(new Target(id, desc, r >= min, fmt(r) + "x (" + Math.round(a.get().throughput()) + " vs "
+                + Math.round(b.get().throughput()) + " ops/s)", ">= " + fmt(min) + "x", r >= min ? "" : "missed by " + fmt(min - r) + "x"));
     }
 
     /** What the meters cost: {@code sluice} (with a registry) against {@code sluice-no-meters}, when both ran. */

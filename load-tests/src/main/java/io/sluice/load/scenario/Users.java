@@ -40,7 +40,7 @@ public final class Users implements Scenario {
 
     @Override
     public List<String> defaultClients() {
-        return List.of("sluice", "r2dbc-pool", "hikari", "hikari-vt", "vertx");
+        return List.of("sluice", "sluice-multiplexed", "r2dbc-pool", "hikari", "hikari-vt", "vertx");
     }
 
     @Override
@@ -89,19 +89,32 @@ public final class Users implements Scenario {
         List<Target> out = new ArrayList<>();
         out.add(new Target("users-at-least-500", "500 or more concurrent simulated users", s.users() >= 500,
                 s.users() + " users", ">= 500", s.users() >= 500 ? "" : "this run asked for fewer users (--users)"));
-        long ok = 0;
-        long failed = 0;
-        for (String op : OPS) {
-            var sr = Results.series(results, "sluice", SEGMENT, op);
-            if (sr.isPresent()) {
-                ok += sr.get().outcomes().success();
-                failed += sr.get().outcomes().failures();
-            }
-        }
+        long[] sluice = outcomes(results, "sluice");
+        long ok = sluice[0];
+        long failed = sluice[1];
         double rate = ok + failed == 0 ? 0 : (double) failed / (ok + failed);
         out.add(new Target("sluice-error-rate", "Sluice's error rate over all operations (reported; the issue sets no threshold)",
                 ok + failed == 0 ? null : rate == 0, fmt(rate * 100) + "% (" + failed + " of " + (ok + failed) + ")", "reported",
                 ""));
+        long[] mux = outcomes(results, "sluice-multiplexed");
+        String muxDesc = "the multiplexed lane serves the users on 4 shared connections with 0 errors "
+                + "(its transactions and larger streams take one more connection)";
+        out.add(mux[0] + mux[1] == 0 ? Results.missing("multiplexed-errors", muxDesc, "0 errors", "sluice-multiplexed")
+                : new Target("multiplexed-errors", muxDesc, mux[1] == 0, mux[1] + " of " + (mux[0] + mux[1]), "0 errors",
+                mux[1] == 0 ? "" : mux[1] + " operations failed"));
         return out;
+    }
+
+    /** A client's successes and failures over all operations. */
+    private static long[] outcomes(List<ClientResult> results, String client) {
+        long[] n = new long[2];
+        for (String op : OPS) {
+            var sr = Results.series(results, client, SEGMENT, op);
+            if (sr.isPresent()) {
+                n[0] += sr.get().outcomes().success();
+                n[1] += sr.get().outcomes().failures();
+            }
+        }
+        return n;
     }
 }

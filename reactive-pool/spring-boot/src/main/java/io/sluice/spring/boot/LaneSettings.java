@@ -64,6 +64,7 @@ final class LaneSettings {
         set(x + "fetch-size", p.getFetchSize(), b::fetchSize);
         set(x + "admission-limit", p.getAdmissionLimit(), b::admissionLimit);
         adaptive(x + "adaptive-admission.", p.getAdaptiveAdmission(), b);
+        multiplexed(x + "multiplexed.", p.getMultiplexed(), b);
         set(x + "priority", p.getPriority(), b::priority);
         set(x + "latency-target", p.getLatencyTarget(), b::latencyTarget);
         set(x + "leak-detection-threshold", p.getLeakDetectionThreshold(), b::leakDetectionThreshold);
@@ -117,6 +118,18 @@ final class LaneSettings {
                     + "': an adaptive admission limit needs both " + x + "min and " + x + "max");
         }
         set(x + "max", a.getMax(), max -> b.adaptiveAdmission(a.getMin(), max));
+    }
+
+    private static void multiplexed(String x, SluiceLaneProperties.Multiplexed m, LaneConfig.Builder b) {
+        if (m.getConnections() == null && m.getPerConnection() == null) {
+            return;
+        }
+        if (m.getConnections() == null || m.getPerConnection() == null) {
+            String missing = m.getConnections() == null ? "connections" : "per-connection";
+            throw new ConfigurationException(x + missing, "Invalid Sluice property '" + x + missing
+                    + "': a multiplexed lane needs both " + x + "connections and " + x + "per-connection");
+        }
+        set(x + "connections", m.getConnections(), c -> b.multiplexed(c, m.getPerConnection()));
     }
 
     private static void retry(String x, SluiceLaneProperties.Retry r, LaneConfig.Builder b) {

@@ -131,6 +131,9 @@ public class SluiceLaneProperties {
     /** An adaptive admission limit (Gradient2) between min and max, replacing admission-limit when both are set. */
     private final Adaptive adaptiveAdmission = new Adaptive();
 
+    /** Single autocommit statements pipelined over a few shared connections (both set, or neither: off). */
+    private final Multiplexed multiplexed = new Multiplexed();
+
     /** How the lane retries transient failures of retry-safe work. */
     private final Retry retry = new Retry();
 
@@ -212,6 +215,21 @@ public class SluiceLaneProperties {
     public Adaptive getAdaptiveAdmission() { return adaptiveAdmission; }
     public Retry getRetry() { return retry; }
     public Breaker getCircuitBreaker() { return circuitBreaker; }
+
+    public Multiplexed getMultiplexed() { return multiplexed; }
+
+    /** {@code multiplexed.*}: both or neither. */
+    public static class Multiplexed {
+        /** Shared connections the lane's single statements are pipelined over. */
+        private @Nullable Integer connections;
+        /** Statements in flight per shared connection (at most 256). */
+        private @Nullable Integer perConnection;
+
+        public @Nullable Integer getConnections() { return connections; }
+        public void setConnections(@Nullable Integer connections) { this.connections = connections; }
+        public @Nullable Integer getPerConnection() { return perConnection; }
+        public void setPerConnection(@Nullable Integer perConnection) { this.perConnection = perConnection; }
+    }
 
     /** {@code adaptive-admission.*}: both or neither. */
     public static class Adaptive {
