@@ -5,15 +5,12 @@ import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.attribute.UserPrincipal;
-import java.util.ArrayList;
 import java.util.List;
-import java.util.concurrent.TimeUnit;
 
 /**
  * A PostgreSQL cluster of its own in a temporary directory, on a free port of 127.0.0.1, so that a scenario
  * may exhaust its {@code max_connections} without touching a shared server: {@code initdb} (trust auth, the
- * given role as bootstrap superuser) and {@code pg_ctl}, from {@code SLUICE_PG_BIN} or
- * {@code /usr/lib/postgresql/<newest>/bin}. Run as root, the server runs as the {@code postgres} user
+ * given role as bootstrap superuser) and {@code pg_ctl}, found by {@link PgPrograms#binaries()}. Run as root, the server runs as the {@code postgres} user
  * (PostgreSQL refuses root). {@link #close()} stops it and deletes the directory.
  */
 public final class PrivateCluster implements AutoCloseable {
@@ -32,7 +29,7 @@ public final class PrivateCluster implements AutoCloseable {
 
     /** Creates and starts a cluster with this {@code max_connections}; {@code superuser} is the role to connect as. */
     public static PrivateCluster start(String superuser, int maxConnections) {
-        Path bin = binaries();
+        Path bin = PgPrograms.binaries();
         try {
             Path dir = Files.createTempDirectory("sluice-cluster");
             if (PgBouncer.isRoot()) {
@@ -85,47 +82,6 @@ public final class PrivateCluster implements AutoCloseable {
     }
 
     private void run(List<String> command, int timeoutSeconds) {
-        List<String> cmd = new ArrayList<>();
-        if (PgBouncer.isRoot()) {
-            cmd.addAll(List.of("runuser", "-u", "postgres", "--"));
-        }
-        cmd.addAll(command);
-        try {
-            Path out = Files.createTempFile("sluice-cluster-cmd", ".log");
-            try {
-                Process p = new ProcessBuilder(cmd).redirectErrorStream(true).redirectOutput(out.toFile()).start();
-                if (!p.waitFor(timeoutSeconds, TimeUnit.SECONDS)) {
-                    p.destroyForcibly();
-                    throw new IllegalStateException(String.join(" ", command) + " did not finish within " + timeoutSeconds + " s");
-                }
-                if (p.exitValue() != 0) {
-                    throw new IllegalStateException(String.join(" ", command) + " failed (exit " + p.exitValue() + "): "
-                            + Files.readString(out));
-                }
-            } finally {
-                Files.deleteIfExists(out);
-            }
-        } catch (IOException e) {
-            throw new UncheckedIOException(e);
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            throw new IllegalStateException(e);
-        }
-    }
-
-    private static Path binaries() {
-        String configured = System.getenv("SLUICE_PG_BIN");
-        if (configured != null && !configured.isBlank()) {
-            return Path.of(configured);
-        }
-        Path root = Path.of("/usr/lib/postgresql");
-        try (var versions = Files.list(root)) {
-            return versions.map(v -> v.resolve("bin")).filter(b -> Files.isExecutable(b.resolve("initdb")))
-                    .max(java.util.Comparator.comparingInt(b -> Integer.parseInt(b.getParent().getFileName().toString().replaceAll("\\D", "0"))))
-                    .orElseThrow();
-        } catch (IOException | RuntimeException e) {
-            throw new IllegalStateException("initdb and pg_ctl are needed to create a PostgreSQL cluster and were not found in "
-                    + root + "/<version>/bin; install the PostgreSQL server package or set SLUICE_PG_BIN to the directory holding them");
-        }
+        PgPrograms.asPostgres(command, java.time.Duration.ofSeconds(timeoutSeconds));
     }
 }

@@ -8,15 +8,12 @@ import io.sluice.pool.ServerConfig;
 import io.sluice.pool.SslMode;
 import java.io.IOException;
 import java.io.UncheckedIOException;
-import java.net.ServerSocket;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.List;
-import java.util.concurrent.TimeUnit;
 import java.util.function.Function;
 import java.util.stream.Stream;
 import reactor.core.publisher.Flux;
@@ -35,32 +32,29 @@ public final class ReplicationCluster implements AutoCloseable {
 
     private final Path bin;
     private final Path dir;
-    private final boolean asPostgres;
     private final int primaryPort;
     private final int standbyPort;
     private final Path primaryData;
     private final Path standbyData;
 
-    private ReplicationCluster(Path bin, Path dir, boolean asPostgres) throws IOException {
+    private ReplicationCluster(Path bin, Path dir) throws IOException {
         this.bin = bin;
         this.dir = dir;
-        this.asPostgres = asPostgres;
-        this.primaryPort = freePort();
-        this.standbyPort = freePort();
+        this.primaryPort = PgBouncer.freePort();
+        this.standbyPort = PgBouncer.freePort();
         this.primaryData = dir.resolve("primary");
         this.standbyData = dir.resolve("standby");
     }
 
     /** Creates both clusters and starts them; the standby streams from the primary when this returns. */
     public static ReplicationCluster start() {
-        Path bin = binaries();
+        Path bin = PgPrograms.binaries();
         try {
             Path dir = Files.createTempDirectory("sluice-replication-");
-            boolean root = "root".equals(System.getProperty("user.name"));
-            ReplicationCluster c = new ReplicationCluster(bin, dir, root);
+            ReplicationCluster c = new ReplicationCluster(bin, dir);
             try {
-                if (root) {
-                    run(List.of("chown", "postgres", dir.toString()), Duration.ofSeconds(10));
+                if (PgBouncer.isRoot()) {
+                    PgPrograms.run(List.of("chown", "postgres", dir.toString()), Duration.ofSeconds(10));
                 }
                 c.pg("initdb", "-D", c.primaryData.toString(), "-A", "trust", "-U", "postgres", "--no-sync", "-E", "UTF8");
                 Files.writeString(c.primaryData.resolve("postgresql.conf"), "\nlisten_addresses = '127.0.0.1'\nport = "
@@ -179,74 +173,9 @@ public final class ReplicationCluster implements AutoCloseable {
     /** Runs one of PostgreSQL's programs (as the postgres user when this JVM is root); fails with its output. */
     private void pg(String program, String... args) {
         List<String> cmd = new ArrayList<>();
-        if (asPostgres) {
-            cmd.addAll(List.of("runuser", "-u", "postgres", "--"));
-        }
         cmd.add(bin.resolve(program).toString());
         cmd.addAll(List.of(args));
-        run(cmd, Duration.ofSeconds(60));
+        PgPrograms.asPostgres(cmd, Duration.ofSeconds(60));
     }
 
-    private static void run(List<String> cmd, Duration timeout) {
-        try {
-            Process p = new ProcessBuilder(cmd).redirectErrorStream(true).start();
-            p.getOutputStream().close();
-            byte[] out = p.getInputStream().readAllBytes();
-            if (!p.waitFor(timeout.toMillis(), TimeUnit.MILLISECONDS)) {
-                p.destroyForcibly();
-                throw new IllegalStateException(String.join(" ", cmd) + " did not finish within " + timeout);
-            }
-            if (p.exitValue() != 0) {
-                throw new IllegalStateException(String.join(" ", cmd) + " failed (exit " + p.exitValue() + "): "
-                        + new String(out, StandardCharsets.UTF_8));
-            }
-        } catch (IOException e) {
-            throw new UncheckedIOException(String.join(" ", cmd) + " could not run", e);
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            throw new IllegalStateException("interrupted", e);
-        }
-    }
-
-    private static Path binaries() {
-        String env = System.getenv("SLUICE_PG_BIN");
-        List<Path> candidates = new ArrayList<>();
-        if (env != null && !env.isBlank()) {
-            candidates.add(Path.of(env));
-        }
-        try {
-            Process p = new ProcessBuilder("pg_config", "--bindir").redirectErrorStream(true).start();
-            String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8).trim();
-            if (p.waitFor() == 0 && !out.isEmpty()) {
-                candidates.add(Path.of(out));
-            }
-        } catch (IOException | InterruptedException e) {
-            // not installed: the next candidates
-        }
-        Path debian = Path.of("/usr/lib/postgresql");
-        if (Files.isDirectory(debian)) {
-            try (Stream<Path> versions = Files.list(debian)) {
-                versions.sorted(Comparator.comparing((Path v) -> v.getFileName().toString().length())
-                        .thenComparing(v -> v.getFileName().toString()).reversed())
-                        .forEach(v -> candidates.add(v.resolve("bin")));
-            } catch (IOException e) {
-                throw new UncheckedIOException(e);
-            }
-        }
-        for (Path c : candidates) {
-            if (Files.isExecutable(c.resolve("initdb")) && Files.isExecutable(c.resolve("pg_basebackup"))
-                    && Files.isExecutable(c.resolve("pg_ctl"))) {
-                return c;
-            }
-        }
-        throw new IllegalStateException("Replica tests need PostgreSQL's server programs (initdb, pg_ctl, pg_basebackup) "
-                + "and found none in " + candidates + ". Install them (Debian: apt-get install postgresql; .ci/run does) "
-                + "or point SLUICE_PG_BIN at their directory");
-    }
-
-    private static int freePort() throws IOException {
-        try (ServerSocket s = new ServerSocket(0)) {
-            return s.getLocalPort();
-        }
-    }
 }
