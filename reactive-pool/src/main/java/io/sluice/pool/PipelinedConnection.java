@@ -140,8 +140,8 @@ final class PipelinedConnection {
             }
         }
         if (e.done) {
-            outcome.failed(closed(null));
             ended.run();
+            outcome.failed(closed(null));
         } else if (flush) {
             flush();
         }
@@ -259,20 +259,22 @@ final class PipelinedConnection {
         if (dueCancel != null) {
             dueCancel.subscribe(null, x -> LOG.debug("[{}] cancel request failed: {}", name, x.toString()));
         }
-        try {
-            if (e.abandoned) {
-                // nobody waits for it
-            } else if (lost != null) {
-                e.outcome.failed(closed(lost));
-            } else if (e.error != null) {
-                e.outcome.failed(e.error);
-            } else if (e.suspended) {
-                e.outcome.failed(new io.sluice.spi.LargerThanOneFetchException(e.fetchSize));
-            } else {
-                e.outcome.accept(new PipelinedResult(e.fields == null ? List.of() : e.fields, e.rows, e.rowsUpdated, codecs));
-            }
-        } finally {
-            e.ended.run();
+        // the server is done with it: its slot counts as free before its caller hears (the caller's lease still
+        // holds it until released). Told after, the caller's own end (its release, its permit at the gate, the
+        // next caller admitted) would find this connection still busy and queue the next statement behind
+        // another's on a busier connection instead of on this one.
+        e.ended.run();
+        if (e.abandoned) {
+            return;             // nobody waits for it
+        }
+        if (lost != null) {
+            e.outcome.failed(closed(lost));
+        } else if (e.error != null) {
+            e.outcome.failed(e.error);
+        } else if (e.suspended) {
+            e.outcome.failed(new io.sluice.spi.LargerThanOneFetchException(e.fetchSize));
+        } else {
+            e.outcome.accept(new PipelinedResult(e.fields == null ? List.of() : e.fields, e.rows, e.rowsUpdated, codecs));
         }
     }
 

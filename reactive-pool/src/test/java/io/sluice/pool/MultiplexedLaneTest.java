@@ -59,6 +59,31 @@ class MultiplexedLaneTest {
         assertThat(lanes.snapshot(LANE).acquired()).isZero();
     }
 
+    /**
+     * A statement's slot is free before its caller hears the answer: the next statement admitted when it ends
+     * takes that connection, not a slot behind a long statement on the other one.
+     */
+    @Test
+    void theNextStatementTakesTheConnectionTheLastOneFreedNotOneBehindALongStatement() {
+        TestLanes own = new TestLanes("muxfree");
+        try {
+            Database d = own.start(own.lane(LANE).maxSize(1).multiplexed(2, 8).admissionLimit(2)
+                    .retry(RetryPolicy.none()).build()).database();
+            // both shared connections open
+            Flux.range(0, 2).flatMap(i -> d.sql(LANE, "SELECT 1 FROM pg_sleep(0.2)").rowsUpdated(), 2).blockLast(Duration.ofSeconds(30));
+            Mono<Integer> longOne = d.sql(LANE, "SELECT pg_backend_pid() FROM pg_sleep(1.5)").map(RowMapper.column(Integer.class))
+                    .one().cache();
+            longOne.subscribe();
+            List<Integer> next = Flux.range(0, 10)
+                    .concatMap(i -> d.sql(LANE, "SELECT pg_backend_pid()").map(RowMapper.column(Integer.class)).one())
+                    .collectList().block(Duration.ofSeconds(30));
+            Integer busy = longOne.block(Duration.ofSeconds(30));
+            assertThat(next).as("statements run one after another while another holds the other connection").doesNotContain(busy);
+        } finally {
+            own.close();
+        }
+    }
+
     @Test
     void readsValuesOfCommonTypesAndBindsThem() {
         Object[] row = db.sql(LANE, "SELECT id, name, price, made FROM item WHERE id = :id AND made = :made AND name = :name")

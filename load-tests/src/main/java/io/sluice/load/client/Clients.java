@@ -25,12 +25,17 @@ public final class Clients {
     public static final String SLUICE_LENDING_PRIORITY = "sluice-lending-priority";
     /** {@link #SLUICE} without a meter registry: what the meters cost, measured in the same run. */
     public static final String SLUICE_NO_METERS = "sluice-no-meters";
-    /** Sluice with the interactive lane multiplexed over {@link #MUX_CONNECTIONS} shared connections. */
+    /** Sluice with the interactive lane multiplexed: {@link #MUX_SHARED} shared connections and one of its own. */
     public static final String SLUICE_MULTIPLEXED = "sluice-multiplexed";
     /** Plain r2dbc-pool given the multiplexed lane's {@link #MUX_CONNECTIONS} connections and the same callers. */
     public static final String R2DBC_POOL_MUX = "r2dbc-pool-4";
     /** The shared connections of {@link #SLUICE_MULTIPLEXED}, and the pool size of {@link #R2DBC_POOL_MUX}. */
     public static final int MUX_CONNECTIONS = 4;
+    /**
+     * Of {@link #MUX_CONNECTIONS}, those {@link #SLUICE_MULTIPLEXED}'s statements share; the last one is the lane's
+     * own, opened on demand for transactions and streams, so the server never sees more than {@link #MUX_CONNECTIONS}.
+     */
+    public static final int MUX_SHARED = Integer.getInteger("sluice.load.muxShared", MUX_CONNECTIONS - 1);
     /** Statements in flight at most on each of {@link #SLUICE_MULTIPLEXED}'s shared connections. */
     public static final int MUX_PER_CONNECTION = 128;
 
@@ -48,9 +53,9 @@ public final class Clients {
         DESCRIPTIONS.put(SLUICE_LENDING_PRIORITY, "Sluice with lending (reserve 2) and the interactive latency target: "
                 + "background borrows while interactive meets its target and yields while it misses it");
         DESCRIPTIONS.put(SLUICE_NO_METERS, "Sluice as 'sluice' but with no meter registry: the meters' cost is the difference");
-        DESCRIPTIONS.put(SLUICE_MULTIPLEXED, "Sluice with every lane multiplexed: single autocommit statements pipelined over "
-                + MUX_CONNECTIONS + " shared connections (up to " + MUX_PER_CONNECTION + " each); "
-                + "transactions and streams take one more connection, opened on demand");
+        DESCRIPTIONS.put(SLUICE_MULTIPLEXED, "Sluice with every lane multiplexed, " + MUX_CONNECTIONS + " connections in all: "
+                + "single autocommit statements pipelined over " + MUX_SHARED + " shared connections (up to " + MUX_PER_CONNECTION
+                + " each); transactions and streams take the last one, opened on demand");
         DESCRIPTIONS.put(R2DBC_POOL_MUX, "plain r2dbc-pool + r2dbc-postgresql, one pool of " + MUX_CONNECTIONS
                 + " connections: the multiplexed lane's connections, the same callers");
         DESCRIPTIONS.put("r2dbc-pool", "plain r2dbc-pool + r2dbc-postgresql, one shared pool of the same total size");

@@ -72,7 +72,7 @@ final class SluiceClient implements DbClient {
             if (variant == Variant.MULTIPLEXED) {
                 // reads share the lane's connections; one more, opened on demand, serves transactions and streams.
                 // (admission: maxSize + connections x perConnection, the lane's default when multiplexed)
-                lane.maxSize(1).initialSize(0).multiplexed(Clients.MUX_CONNECTIONS, Clients.MUX_PER_CONNECTION);
+                lane.maxSize(1).initialSize(0).multiplexed(Clients.MUX_SHARED, Clients.MUX_PER_CONNECTION);
                 if (config.multiplexedAdmission() > 0) {
                     lane.admissionLimit(config.multiplexedAdmission());
                 }

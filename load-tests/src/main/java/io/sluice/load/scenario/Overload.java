@@ -59,7 +59,7 @@ public final class Overload implements Scenario {
     /** 10 ms statements gain nothing from pipelining: the multiplexed lane admits one per shared connection, as the plain lane does. */
     @Override
     public int multiplexedAdmission(Settings s) {
-        return io.sluice.load.client.Clients.MUX_CONNECTIONS;
+        return io.sluice.load.client.Clients.MUX_SHARED;
     }
 
     private static WorkSource work() {
