@@ -119,6 +119,10 @@ final class LaneConnections {
                 .connectTimeout(server.connectTimeout())
                 .tcpKeepAlive(server.tcpKeepAlive())
                 .sslMode(io.r2dbc.postgresql.client.SSLMode.fromValue(server.sslMode().libpqName()));
+        reactor.netty.resources.LoopResources loops = EventLoops.of(server.eventLoops());
+        if (loops != null) {
+            b.loopResources(loops);
+        }
         String password = config.user() != null ? config.password() : server.password();
         java.util.function.Supplier<String> supplied = config.user() != null ? null : server.passwordSupplier();
         if (supplied != null) {

@@ -34,6 +34,7 @@ public final class ServerConfig {
     private final @Nullable String sslKeyPassword;
     private final Duration connectTimeout;
     private final boolean tcpKeepAlive;
+    private final int eventLoops;
     private final PoolerMode pooler;
     private final List<ServerAddress> hosts;
     private final TargetSessionAttrs targetSessionAttrs;
@@ -54,6 +55,7 @@ public final class ServerConfig {
         this.sslKeyPassword = b.sslKeyPassword;
         this.connectTimeout = b.connectTimeout;
         this.tcpKeepAlive = b.tcpKeepAlive;
+        this.eventLoops = b.eventLoops;
         this.pooler = b.pooler;
     }
 
@@ -125,7 +127,7 @@ public final class ServerConfig {
      * A builder filled from a URL: {@code r2dbc:postgresql://user:password@host:5432/db?sslMode=require},
      * or libpq's {@code postgresql://...} form. Query options: {@code sslMode}, {@code sslRootCert},
      * {@code sslCert}, {@code sslKey}, {@code sslPassword}, {@code connectTimeout} (ISO-8601 like
-     * {@code PT5S}, or seconds), {@code tcpKeepAlive}, {@code pooler} ({@code none}, {@code session} or
+     * {@code PT5S}, or seconds), {@code tcpKeepAlive}, {@code eventLoops}, {@code pooler} ({@code none}, {@code session} or
      * {@code transaction}, see {@link PoolerMode}), {@code targetSessionAttrs} (or libpq's
      * {@code target_session_attrs}). Several hosts are listed as libpq lists them:
      * {@code postgresql://a:5432,b:5433/db?target_session_attrs=read-write}.
@@ -183,6 +185,7 @@ public final class ServerConfig {
         str(o, Option.valueOf("sslKey")).ifPresent(v -> b.sslKey(Path.of(v)));
         str(o, Option.valueOf("sslPassword")).ifPresent(b::sslKeyPassword);
         str(o, Option.valueOf("tcpKeepAlive")).ifPresent(v -> b.tcpKeepAlive(Boolean.parseBoolean(v)));
+        str(o, Option.valueOf("eventLoops")).ifPresent(v -> b.eventLoops(eventLoopsOption(v)));
         str(o, Option.valueOf("pooler")).ifPresent(v -> b.pooler(PoolerMode.parse(v)));
         str(o, Option.valueOf("targetSessionAttrs")).or(() -> str(o, Option.valueOf("target_session_attrs")))
                 .ifPresent(v -> b.targetSessionAttrs(TargetSessionAttrs.parse(v)));
@@ -194,6 +197,15 @@ public final class ServerConfig {
             b.connectTimeout(ct instanceof Duration d ? d : parseDuration("connectTimeout", ct.toString()));
         }
         return b;
+    }
+
+    private static int eventLoopsOption(String v) {
+        try {
+            return Integer.parseInt(v.trim());
+        } catch (NumberFormatException e) {
+            throw new ConfigurationException("eventLoops", "eventLoops must be a whole number of threads (0 for "
+                    + "reactor-netty's global loops), got '" + v + "'");
+        }
     }
 
     private static java.util.Optional<String> str(ConnectionFactoryOptions o, Option<?> option) {
@@ -309,6 +321,14 @@ public final class ServerConfig {
         return tcpKeepAlive;
     }
 
+    /**
+     * Event-loop threads the lanes' connections run on: Sluice's own loops, one per available processor unless
+     * set; 0 when the connections share reactor-netty's global loops (the driver's default).
+     */
+    public int eventLoops() {
+        return eventLoops;
+    }
+
     /** What sits between Sluice and the server; {@link PoolerMode#NONE} unless set. */
     public PoolerMode pooler() {
         return pooler;
@@ -343,6 +363,7 @@ public final class ServerConfig {
         private @Nullable String sslKeyPassword;
         private Duration connectTimeout = Duration.ofSeconds(10);
         private boolean tcpKeepAlive = true;
+        private int eventLoops = EventLoops.DEFAULT;
         private PoolerMode pooler = PoolerMode.NONE;
 
         private Builder() {
@@ -476,6 +497,26 @@ public final class ServerConfig {
 
         public Builder tcpKeepAlive(boolean enabled) {
             this.tcpKeepAlive = enabled;
+            return this;
+        }
+
+        /**
+         * How many event-loop threads the lanes' connections run on (default: one per available processor, as
+         * the JVM counts them, container limits included). reactor-netty's own default is at least four, which
+         * on a one- or two-core container means more loop threads than cores, each handing the CPU to the
+         * others between a query's answer and the next query; Sluice's loops are sized to the cores. All
+         * lanes of all {@link Lanes} in the process with the same count share one set of daemon threads,
+         * created on first use. {@code 0}: share reactor-netty's global loops instead (with a WebFlux server,
+         * the HTTP server's own loops).
+         *
+         * @throws ConfigurationException when negative, or above 256
+         */
+        public Builder eventLoops(int threads) {
+            if (threads < 0 || threads > 256) {
+                throw new ConfigurationException("eventLoops", "eventLoops must be 0 (reactor-netty's global loops) "
+                        + "or between 1 and 256 threads, got " + threads);
+            }
+            this.eventLoops = threads;
             return this;
         }
 

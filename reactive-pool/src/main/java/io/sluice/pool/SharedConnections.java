@@ -42,12 +42,16 @@ final class SharedConnections {
     SharedConnections(ServerConfig server, LaneConfig config) {
         this.server = server;
         this.config = config;
-        this.settings = ConnectionSettings.builder()
+        ConnectionSettings.Builder b = ConnectionSettings.builder()
                 .connectTimeout(server.connectTimeout())
                 .tcpKeepAlive(server.tcpKeepAlive())
                 .tcpNoDelay(true)
-                .sslConfig(ssl(server, config))
-                .build();
+                .sslConfig(ssl(server, config));
+        reactor.netty.resources.LoopResources loops = EventLoops.of(server.eventLoops());
+        if (loops != null) {
+            b.loopResources(loops);
+        }
+        this.settings = b.build();
     }
 
     private static SSLConfig ssl(ServerConfig server, LaneConfig config) {

@@ -30,6 +30,16 @@ class ServerConfigTest {
     }
 
     @Test
+    void runsTheConnectionsOnOneEventLoopPerProcessorUnlessToldOtherwise() {
+        assertThat(ServerConfig.builder().build().eventLoops()).isEqualTo(Runtime.getRuntime().availableProcessors());
+        assertThat(ServerConfig.builder().eventLoops(0).build().eventLoops()).as("0: reactor-netty's global loops").isZero();
+        assertThatThrownBy(() -> ServerConfig.builder().eventLoops(-1))
+                .isInstanceOf(ConfigurationException.class).hasMessageContaining("eventLoops").hasMessageContaining("-1");
+        assertThatThrownBy(() -> ServerConfig.builder().eventLoops(1000))
+                .isInstanceOf(ConfigurationException.class).hasMessageContaining("eventLoops");
+    }
+
+    @Test
     void defaultsToALocalServerAndADatabaseNamedAsTheUser() {
         ServerConfig c = ServerConfig.builder().user("app").build();
 

@@ -59,6 +59,15 @@ class ServerConfigUrlTest {
     }
 
     @Test
+    void readsTheEventLoopCountAndRejectsOneThatIsNotANumber() {
+        assertThat(ServerConfig.fromUrl("r2dbc:postgresql://u@h/db?eventLoops=0").build().eventLoops()).isZero();
+        assertThat(ServerConfig.fromUrl("r2dbc:postgresql://u@h/db?eventLoops=3").build().eventLoops()).isEqualTo(3);
+        assertThatThrownBy(() -> ServerConfig.fromUrl("r2dbc:postgresql://u@h/db?eventLoops=many"))
+                .isInstanceOf(io.sluice.ConfigurationException.class)
+                .hasMessageContaining("eventLoops").hasMessageContaining("'many'");
+    }
+
+    @Test
     void canBeCombinedWithBuilderSettings() {
         ServerConfig c = ServerConfig.fromUrl("postgresql://u@h/db").port(7000).sslMode(SslMode.DISABLE).build();
 

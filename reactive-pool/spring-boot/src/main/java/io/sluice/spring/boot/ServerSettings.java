@@ -40,6 +40,7 @@ final class ServerSettings {
         set(P + "ssl-key-password", p.getSslKeyPassword(), b::sslKeyPassword);
         set(P + "connect-timeout", p.getConnectTimeout(), b::connectTimeout);
         set(P + "tcp-keep-alive", p.getTcpKeepAlive(), b::tcpKeepAlive);
+        set(P + "event-loops", p.getEventLoops(), b::eventLoops);
         try {
             return b.build();
         } catch (ConfigurationException e) {

@@ -52,6 +52,12 @@ public class SluiceServerProperties {
     /** Whether TCP keep-alive is on for the connections (default true). */
     private @Nullable Boolean tcpKeepAlive;
 
+    /**
+     * Event-loop threads the lanes' connections run on (default: one per available processor); 0 shares
+     * reactor-netty's global loops, the ones the WebFlux server runs on.
+     */
+    private @Nullable Integer eventLoops;
+
     public @Nullable String getUrl() { return url; }
     public void setUrl(@Nullable String url) { this.url = url; }
     public @Nullable String getHost() { return host; }
@@ -80,4 +86,6 @@ public class SluiceServerProperties {
     public void setConnectTimeout(@Nullable Duration connectTimeout) { this.connectTimeout = connectTimeout; }
     public @Nullable Boolean getTcpKeepAlive() { return tcpKeepAlive; }
     public void setTcpKeepAlive(@Nullable Boolean tcpKeepAlive) { this.tcpKeepAlive = tcpKeepAlive; }
+    public @Nullable Integer getEventLoops() { return eventLoops; }
+    public void setEventLoops(@Nullable Integer eventLoops) { this.eventLoops = eventLoops; }
 }
