@@ -74,7 +74,9 @@ final class SluiceClient implements DbClient {
                 // (admission: maxSize + connections x perConnection, the lane's default when multiplexed)
                 lane.maxSize(1).initialSize(0).multiplexed(Clients.MUX_SHARED, Clients.MUX_PER_CONNECTION);
                 if (config.multiplexedAdmission() > 0) {
-                    lane.admissionLimit(config.multiplexedAdmission());
+                    // a queue no longer than the admission, as the ordinary lane's is its size (overload scenario)
+                    lane.admissionLimit(config.multiplexedAdmission())
+                            .maxPendingAcquires(Math.min(config.maxPendingAcquires(), config.multiplexedAdmission()));
                 }
             }
             // sluice-lending lends only; sluice-lending-priority also yields, trading back what lending gives
