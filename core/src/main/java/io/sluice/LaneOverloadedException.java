@@ -35,6 +35,20 @@ public class LaneOverloadedException extends SluiceException {
                 lane, limit, inFlight, queued, maxQueue, predictedWait);
     }
 
+    /**
+     * Shed from the queue after waiting {@code waited}: the work slowed since it queued, and the wait still to
+     * come, {@code predictedWait}, predicted from how long recent work held its permit, would outlast what it
+     * may still wait. Told now rather than after waiting its whole budget out.
+     */
+    public LaneOverloadedException(Lane lane, int limit, int inFlight, int queued, int maxQueue, java.time.Duration waited,
+                                   java.time.Duration predictedWait, java.time.Duration allowedWait, boolean byDeadline) {
+        this(prefix(lane) + "overloaded, shed from the queue after waiting " + millis(waited) + ": it would wait about "
+                + millis(predictedWait) + " more for admission (" + queued + " waiting, " + inFlight + " in flight, limit "
+                + limit + "), past " + (byDeadline ? "its deadline (" : "the lane's acquireTimeout (") + millis(allowedWait)
+                + "). Shed load or retry later; raise the lane's limit only if the database has room",
+                lane, limit, inFlight, queued, maxQueue, predictedWait);
+    }
+
     /** For a subclass that says why in its own words (e.g. {@link LaneDrainingException}). */
     protected LaneOverloadedException(String message, Lane lane, int limit, int inFlight, int queued, int maxQueue) {
         this(message, lane, limit, inFlight, queued, maxQueue, null);

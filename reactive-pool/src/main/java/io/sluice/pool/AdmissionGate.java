@@ -72,6 +72,8 @@ final class AdmissionGate {
      * a little, and it is an estimate anyway.
      */
     private volatile long serviceNanos;
+    /** When a unit was last admitted, on the scheduler's clock: the permits in flight have run since at least then. */
+    private volatile long lastAdmitted;
     /** Whether a waiter whose predicted wait exceeds its budget is rejected at once instead of queued. */
     private volatile boolean predictive = true;
 
@@ -145,6 +147,7 @@ final class AdmissionGate {
                 admitted.increment();
                 u.startNanos = System.nanoTime();
                 u.inFlightAtStart = inFlight;
+                lastAdmitted = scheduler.now(java.util.concurrent.TimeUnit.NANOSECONDS);
                 waits.record(u.startNanos, 0);
             } else if (queue.size() >= maxQueue) {
                 u.state.set(DONE);
@@ -333,9 +336,30 @@ final class AdmissionGate {
     private void sweep() {
         long now = scheduler.now(java.util.concurrent.TimeUnit.NANOSECONDS);
         java.util.List<Unit<?>> expired = new java.util.ArrayList<>(0);
+        java.util.List<Unit<?>> hopeless = new java.util.ArrayList<>(0);
+        java.util.List<Long> predictions = new java.util.ArrayList<>(0);
         synchronized (this) {
             // not only at the head: a deadline can end a wait before those of the waiters ahead of it
             queue.removeIf(w -> w.expiresAt - now <= 0 && expired.add(w));
+            if (predictive && standing(now)) {
+                // the work slowed since they queued (a saturated machine, a slower server): a waiter whose wait
+                // still to come is now predicted to outlast its budget would only wait it out and fail; it is
+                // told "busy" now, as it would have been had it arrived now
+                int position = 0;
+                long since = now - lastAdmitted;
+                for (java.util.Iterator<Unit<?>> it = queue.iterator(); it.hasNext(); ) {
+                    Unit<?> w = it.next();
+                    // the permits in flight have run since the last admission at least: what is still to come of
+                    // the k-th waiter's predicted wait, never less than the k-1 permits' own time
+                    long predicted = Math.max(predictedWait(position), predictedWait(++position) - since);
+                    if (predicted > w.expiresAt - now) {
+                        it.remove();
+                        position--;
+                        hopeless.add(w);
+                        predictions.add(predicted);
+                    }
+                }
+            }
         }
         for (Unit<?> w : expired) {
             if (w.state.compareAndSet(PENDING, DONE)) {
@@ -344,6 +368,16 @@ final class AdmissionGate {
                 } else {
                     timeout(w);
                 }
+            }
+        }
+        for (int i = 0; i < hopeless.size(); i++) {
+            Unit<?> w = hopeless.get(i);
+            if (w.state.compareAndSet(PENDING, DONE)) {
+                rejected.increment();
+                predictedRejected.increment();
+                w.refused(new LaneOverloadedException(lane, effectiveLimit(), inFlight, queued(), maxQueue,
+                        Duration.ofNanos(now - w.queuedAt), Duration.ofNanos(predictions.get(i)),
+                        Duration.ofNanos(w.expiresAt - w.queuedAt), w.deadline != null));
             }
         }
     }
@@ -435,6 +469,7 @@ final class AdmissionGate {
                 admitted.increment();
                 next.startNanos = System.nanoTime();
                 next.inFlightAtStart = inFlight;
+                lastAdmitted = scheduler.now(java.util.concurrent.TimeUnit.NANOSECONDS);
             }
             waits.record(next.startNanos, next.startNanos - next.requestedNanos);
             next.context = next.actual.currentContext().put(WAITED, next.startNanos - next.requestedNanos);

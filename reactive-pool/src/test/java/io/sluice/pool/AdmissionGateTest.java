@@ -165,6 +165,33 @@ class AdmissionGateTest {
     }
 
     @Test
+    void waitersWhoseTurnNoLongerFitsAfterTheWorkSlowedAreShedFromTheQueueNotLeftToTimeOut() {
+        AdmissionGate gate = gate(2, 100);
+        gate.serviceTime(Duration.ofMillis(400).toNanos());
+        submit(gate, "a", "b");
+        List<Work> waiting = submit(gate, "w1", "w2", "w3");  // predicted 200, 400, 600 ms: all fit the 1 s timeout
+        for (int i = 0; i < 200; i++) {
+            gate.serviceTime(Duration.ofSeconds(1).toNanos()); // the work slowed: permits now held about 1 s
+        }
+
+        time.advanceTimeBy(Duration.ofMillis(300));           // the queue stands; w3's turn (1.5 s) is past its 1 s
+        assertThat(waiting.get(2).error).isInstanceOf(LaneOverloadedException.class);
+        assertThat(waiting.get(1).error).as("w2's turn, 1 s from the admissions, still fits").isNull();
+        time.advanceTimeBy(Duration.ofMillis(300));           // with no permit freed, w2's turn is at least 500 ms away
+
+        assertThat(waiting.get(0).error).isNull();
+        assertThat(waiting.subList(1, 3)).allSatisfy(w -> assertThat(w.error).isInstanceOfSatisfying(LaneOverloadedException.class, e -> {
+            assertThat(e.predictedWait()).isPresent();
+            assertThat(e.getMessage()).contains("orders", "shed from the queue after waiting", "more for admission",
+                    "acquireTimeout (1000 ms)");
+        }));
+        assertThat(gate.queued()).isEqualTo(1);
+        assertThat(gate.predictedRejected.sum()).isEqualTo(2);
+        assertThat(gate.queueTimeouts.sum()).isZero();
+        assertThat(started).doesNotContain("w2", "w3");
+    }
+
+    @Test
     void aCallerWhoseDeadlineEndsBeforeItsPredictedTurnIsRejectedAtOnceNotAfterTheWait() {
         AdmissionGate gate = gate(1, 100);
         gate.serviceTime(Duration.ofMillis(300).toNanos());
