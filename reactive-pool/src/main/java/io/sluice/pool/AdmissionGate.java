@@ -336,30 +336,11 @@ final class AdmissionGate {
     private void sweep() {
         long now = scheduler.now(java.util.concurrent.TimeUnit.NANOSECONDS);
         java.util.List<Unit<?>> expired = new java.util.ArrayList<>(0);
-        java.util.List<Unit<?>> hopeless = new java.util.ArrayList<>(0);
-        java.util.List<Long> predictions = new java.util.ArrayList<>(0);
+        java.util.List<Hopeless> hopeless;
         synchronized (this) {
             // not only at the head: a deadline can end a wait before those of the waiters ahead of it
             queue.removeIf(w -> w.expiresAt - now <= 0 && expired.add(w));
-            if (predictive && standing(now)) {
-                // the work slowed since they queued (a saturated machine, a slower server): a waiter whose wait
-                // still to come is now predicted to outlast its budget would only wait it out and fail; it is
-                // told "busy" now, as it would have been had it arrived now
-                int position = 0;
-                long since = now - lastAdmitted;
-                for (java.util.Iterator<Unit<?>> it = queue.iterator(); it.hasNext(); ) {
-                    Unit<?> w = it.next();
-                    // the permits in flight have run since the last admission at least: what is still to come of
-                    // the k-th waiter's predicted wait, never less than the k-1 permits' own time
-                    long predicted = Math.max(predictedWait(position), predictedWait(++position) - since);
-                    if (predicted > w.expiresAt - now) {
-                        it.remove();
-                        position--;
-                        hopeless.add(w);
-                        predictions.add(predicted);
-                    }
-                }
-            }
+            hopeless = predictive && standing(now) ? removeHopeless(now) : java.util.List.of();
         }
         for (Unit<?> w : expired) {
             if (w.state.compareAndSet(PENDING, DONE)) {
@@ -370,15 +351,47 @@ final class AdmissionGate {
                 }
             }
         }
-        for (int i = 0; i < hopeless.size(); i++) {
-            Unit<?> w = hopeless.get(i);
-            if (w.state.compareAndSet(PENDING, DONE)) {
-                rejected.increment();
-                predictedRejected.increment();
-                w.refused(new LaneOverloadedException(lane, effectiveLimit(), inFlight, queued(), maxQueue,
-                        Duration.ofNanos(now - w.queuedAt), Duration.ofNanos(predictions.get(i)),
-                        Duration.ofNanos(w.expiresAt - w.queuedAt), w.deadline != null));
+        for (Hopeless h : hopeless) {
+            shed(h.unit(), h.predicted(), now);
+        }
+    }
+
+    /** A waiter taken out of the queue by {@link #removeHopeless}, with the wait still predicted for it. */
+    private record Hopeless(Unit<?> unit, long predicted) {
+    }
+
+    /**
+     * Guarded by this; the queue stands. The work slowed since they queued (a saturated machine, a slower
+     * server): a waiter whose wait still to come is now predicted to outlast its budget would only wait it
+     * out and fail, so it leaves the queue, to be told "busy" now, as it would have been had it arrived now.
+     * The permits in flight have run since the last admission at least: the k-th waiter's wait still to come
+     * is its predicted wait less that time, never less than k-1 permits' own time.
+     */
+    private java.util.List<Hopeless> removeHopeless(long now) {
+        java.util.List<Hopeless> out = new java.util.ArrayList<>(0);
+        long since = now - lastAdmitted;
+        int position = 0;
+        for (java.util.Iterator<Unit<?>> it = queue.iterator(); it.hasNext(); ) {
+            Unit<?> w = it.next();
+            long predicted = Math.max(predictedWait(position), predictedWait(position + 1) - since);
+            if (predicted > w.expiresAt - now) {
+                it.remove();
+                out.add(new Hopeless(w, predicted));
+            } else {
+                position++;
             }
+        }
+        return out;
+    }
+
+    /** Rejects a waiter taken out of the queue because its turn no longer fits its budget. */
+    private void shed(Unit<?> w, long predicted, long now) {
+        if (w.state.compareAndSet(PENDING, DONE)) {
+            rejected.increment();
+            predictedRejected.increment();
+            w.refused(new LaneOverloadedException(lane, effectiveLimit(), inFlight, queued(), maxQueue,
+                    Duration.ofNanos(now - w.queuedAt), Duration.ofNanos(predicted),
+                    Duration.ofNanos(w.expiresAt - w.queuedAt), w.deadline != null));
         }
     }
 

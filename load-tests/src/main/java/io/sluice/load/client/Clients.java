@@ -29,13 +29,13 @@ public final class Clients {
     public static final String SLUICE_MULTIPLEXED = "sluice-multiplexed";
     /** Plain r2dbc-pool given the multiplexed lane's {@link #MUX_CONNECTIONS} connections and the same callers. */
     public static final String R2DBC_POOL_MUX = "r2dbc-pool-4";
-    /** The shared connections of {@link #SLUICE_MULTIPLEXED}, and the pool size of {@link #R2DBC_POOL_MUX}. */
+    /** The server connections of {@link #SLUICE_MULTIPLEXED} in all, and the pool size of {@link #R2DBC_POOL_MUX}. */
     public static final int MUX_CONNECTIONS = 4;
     /**
      * Of {@link #MUX_CONNECTIONS}, those {@link #SLUICE_MULTIPLEXED}'s statements share; the last one is the lane's
      * own, opened on demand for transactions and streams, so the server never sees more than {@link #MUX_CONNECTIONS}.
      */
-    public static final int MUX_SHARED = Integer.getInteger("sluice.load.muxShared", MUX_CONNECTIONS - 1);
+    public static final int MUX_SHARED = MUX_CONNECTIONS - 1;
     /** Statements in flight at most on each of {@link #SLUICE_MULTIPLEXED}'s shared connections. */
     public static final int MUX_PER_CONNECTION = 128;
 
