@@ -14,10 +14,12 @@ import io.sluice.PoolSnapshot;
 import io.sluice.TxOptions;
 import io.sluice.spi.LaneSettings;
 import java.time.Duration;
+import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicReference;
 import org.jspecify.annotations.Nullable;
+import reactor.core.publisher.Flux;
 import reactor.core.publisher.Mono;
 import reactor.core.CoreSubscriber;
 import reactor.pool.InstrumentedPool;
@@ -59,6 +61,12 @@ final class LanePool {
     private final java.util.Set<LeasedConnection> leases = ConcurrentHashMap.newKeySet();
     private final java.util.concurrent.atomic.AtomicLong leaseIds = new java.util.concurrent.atomic.AtomicLong();
     private volatile @org.jspecify.annotations.Nullable LeakReports leaks;
+    /**
+     * Every connection of the pool not closed yet, idle or lent out: what {@link #dispose()} closes when work
+     * still holds connections (reactor-pool closes a lent connection only when it comes back). Changed on
+     * open and close only, never per acquire.
+     */
+    private final java.util.Set<Connection> open = ConcurrentHashMap.newKeySet();
     /** Size bounds; the maximum changes on a resize. */
     private final ResizableAllocation allocation;
     /** Connections the eviction predicate picked as surplus after a shrink, until destroyed. */
@@ -93,8 +101,10 @@ final class LanePool {
         // a connection that finished opening after the pool began to close (a refill, a warm-up in flight) is
         // closed at once: the disposed pool might otherwise never see it again
         Mono<Connection> allocator = Mono.defer(this::timedCreate)
-                .flatMap(c -> disposed ? Mono.from(c.close()).onErrorResume(e -> Mono.empty())
-                        .then(Mono.<Connection>error(new LaneClosedException(lane))) : Mono.just(c))
+                .flatMap(c -> {
+                    open.add(c);
+                    return disposed ? closeOpen(c).then(Mono.<Connection>error(new LaneClosedException(lane))) : Mono.just(c);
+                })
                 .timeout(createTime)
                 .onErrorMap(java.util.concurrent.TimeoutException.class,
                         e -> new R2dbcTimeoutException("opening a connection took longer than " + createTime.toMillis() + " ms", e));
@@ -110,10 +120,15 @@ final class LanePool {
                     if (surplus.remove(c)) {
                         allocation.surplusDestroyed();
                     }
-                    return Mono.from(c.close()).onErrorResume(e -> Mono.empty());
+                    return closeOpen(c);
                 })
                 .idleResourceReuseMruOrder()   // most recently used first, so surplus idle connections age out
                 .buildPool();
+    }
+
+    /** Closes one of the pool's connections (once: it leaves {@link #open} first). */
+    private Mono<Void> closeOpen(Connection c) {
+        return open.remove(c) ? Mono.from(c.close()).onErrorResume(e -> Mono.empty()) : Mono.empty();
     }
 
     /** Opens a connection, timing it for {@code db.client.connection.create_time}. */
@@ -510,7 +525,20 @@ final class LanePool {
 
     Mono<Void> dispose() {
         disposed = true;
-        return pool.disposeLater();
+        return pool.disposeLater().then(Mono.defer(() -> {
+            // closing ends here: what is still lent out (work past its grace, a subscriber that never cancels)
+            // is closed now, not left open on the server until the work ends, if it ever does
+            List<Connection> held = List.copyOf(open);
+            if (held.isEmpty()) {
+                return Mono.<Void>empty();
+            }
+            LOG.warn("[lane " + lane.name() + "] closed " + held.size() + " connection(s) still in use when the lane closed; "
+                    + "their statements are cancelled and their work fails with a closed connection");
+            // a statement still running is cancelled first: closing the socket alone leaves it running on the server
+            return Flux.fromIterable(held).flatMap(c -> (c instanceof PostgresqlConnection pg
+                    ? pg.cancelRequest().timeout(config.validationTimeout()).onErrorResume(e -> Mono.empty())
+                    : Mono.<Void>empty()).then(closeOpen(c))).then();
+        }));
     }
 
 }

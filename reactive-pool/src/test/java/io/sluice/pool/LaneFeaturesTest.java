@@ -183,6 +183,26 @@ class LaneFeaturesTest {
     }
 
     @Test
+    void connectionsStillHeldWhenTheGraceEndsAreClosedTheirStatementsCancelled() {
+        Lanes lanes = t.start(t.lane(Lane.INTERACTIVE).maxSize(2).build());
+        Database db = lanes.database();
+        // work that never hands its connection back (a subscriber that never cancels), and a statement longer than the grace
+        Mono<Long> stuck = db.withConnection(Lane.INTERACTIVE, s -> s.sql("SELECT 1").rowsUpdated().then(Mono.<Long>never())).cache();
+        Mono<Long> slow = db.sql(Lane.INTERACTIVE, "SELECT pg_sleep(60)").rowsUpdated().cache();
+        reactor.core.Disposable running = Flux.merge(stuck, slow).subscribe(v -> { }, e -> { });
+        try {
+            assertThat(t.pg().awaitBackends(t.appName(Lane.INTERACTIVE), 2, Duration.ofSeconds(5))).isEqualTo(2);
+            Mono.delay(Duration.ofMillis(200)).block();
+            lanes.closeGracefully(Duration.ofMillis(200)).block(Duration.ofSeconds(10));
+            // closed when the grace ended, not left on the server until the work ends (one never does, one in a minute)
+            assertThat(t.pg().awaitBackends(t.appName(Lane.INTERACTIVE), 0, Duration.ofSeconds(5))).isZero();
+            StepVerifier.create(slow).expectError(io.sluice.SluiceException.class).verify(Duration.ofSeconds(5));
+        } finally {
+            running.dispose();
+        }
+    }
+
+    @Test
     void concurrentWorkNeverExceedsTheLaneSize() {
         Lanes lanes = t.start(t.lane(Lane.BACKGROUND).maxSize(3).maxPendingAcquires(50).acquireTimeout(Duration.ofSeconds(10)).build());
         Set<Integer> pids = java.util.concurrent.ConcurrentHashMap.newKeySet();
