@@ -1,27 +1,36 @@
 package io.sluice.pool;
 
+import io.sluice.Lane;
 import java.util.concurrent.ConcurrentHashMap;
 import org.jspecify.annotations.Nullable;
 import reactor.netty.resources.LoopResources;
 
 /**
- * The event loops the lanes' connections run on ({@link ServerConfig#eventLoops()}): one set of daemon
- * threads per thread count, shared by every lane in the process, created on first use and kept for the
- * life of the process as reactor-netty keeps its global loops (a {@code Lanes} that closes has closed its
- * connections; the idle threads cost nothing).
+ * The event loops the lanes' connections run on ({@link ServerConfig#eventLoops()}): each lane its own set of
+ * daemon threads, {@code sluice-<lane>-io-…}, so that a background lane decoding a large result does not hold
+ * up an interactive lane's answers on a shared loop thread; the OS schedules the lanes' threads, and a thread
+ * woken by an answer after waiting preempts one that has been busy. One set per lane name and thread count,
+ * shared by every {@link Lanes} in the process, created on first use (Netty starts a loop's thread when it
+ * gets its first connection, so a lane of one connection runs one thread whatever the count) and kept for
+ * the life of the process as reactor-netty keeps its global loops: a {@code Lanes} that closes has closed its
+ * connections, and idle threads cost nothing.
  */
 final class EventLoops {
 
     /** One loop per processor the JVM may use. */
     static final int DEFAULT = Math.max(1, Runtime.getRuntime().availableProcessors());
 
-    private static final ConcurrentHashMap<Integer, LoopResources> LOOPS = new ConcurrentHashMap<>();
+    private static final ConcurrentHashMap<String, LoopResources> LOOPS = new ConcurrentHashMap<>();
 
     private EventLoops() {
     }
 
-    /** The loops for {@code threads} threads; null for 0 (the driver's default, reactor-netty's global loops). */
-    static @Nullable LoopResources of(int threads) {
-        return threads == 0 ? null : LOOPS.computeIfAbsent(threads, n -> LoopResources.create("sluice-io", n, true));
+    /** {@code lane}'s loops of {@code threads} threads; null for 0 (the driver's default, reactor-netty's global loops). */
+    static @Nullable LoopResources of(int threads, Lane lane) {
+        if (threads == 0) {
+            return null;
+        }
+        String prefix = "sluice-" + lane.name() + "-io";
+        return LOOPS.computeIfAbsent(prefix + "/" + threads, key -> LoopResources.create(prefix, threads, true));
     }
 }

@@ -119,7 +119,7 @@ final class LaneConnections {
                 .connectTimeout(server.connectTimeout())
                 .tcpKeepAlive(server.tcpKeepAlive())
                 .sslMode(io.r2dbc.postgresql.client.SSLMode.fromValue(server.sslMode().libpqName()));
-        reactor.netty.resources.LoopResources loops = EventLoops.of(server.eventLoops());
+        reactor.netty.resources.LoopResources loops = EventLoops.of(server.eventLoops(), config.lane());
         if (loops != null) {
             b.loopResources(loops);
         }

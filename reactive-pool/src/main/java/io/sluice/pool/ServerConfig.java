@@ -322,8 +322,8 @@ public final class ServerConfig {
     }
 
     /**
-     * Event-loop threads the lanes' connections run on: Sluice's own loops, one per available processor unless
-     * set; 0 when the connections share reactor-netty's global loops (the driver's default).
+     * Event-loop threads each lane's connections run on: Sluice's own loops, a set per lane, one thread per
+     * available processor unless set; 0 when the connections share reactor-netty's global loops (the driver's default).
      */
     public int eventLoops() {
         return eventLoops;
@@ -501,13 +501,15 @@ public final class ServerConfig {
         }
 
         /**
-         * How many event-loop threads the lanes' connections run on (default: one per available processor, as
+         * How many event-loop threads each lane's connections run on (default: one per available processor, as
          * the JVM counts them, container limits included). reactor-netty's own default is at least four, which
          * on a one- or two-core container means more loop threads than cores, each handing the CPU to the
-         * others between a query's answer and the next query; Sluice's loops are sized to the cores. All
-         * lanes of all {@link Lanes} in the process with the same count share one set of daemon threads,
-         * created on first use. {@code 0}: share reactor-netty's global loops instead (with a WebFlux server,
-         * the HTTP server's own loops).
+         * others between a query's answer and the next query; Sluice's loops are sized to the cores. Each lane
+         * has a set of its own ({@code sluice-<lane>-io-…} daemon threads, created on first use, shared by the
+         * {@link Lanes} of the process with the same lane name and count), so a background lane decoding a large
+         * result never holds an interactive lane's answers behind it on a shared thread; a lane never runs more
+         * threads than it has connections. {@code 0}: share reactor-netty's global loops instead (with a WebFlux
+         * server, the HTTP server's own loops).
          *
          * @throws ConfigurationException when negative, or above 256
          */

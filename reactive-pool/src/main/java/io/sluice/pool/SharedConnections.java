@@ -47,7 +47,7 @@ final class SharedConnections {
                 .tcpKeepAlive(server.tcpKeepAlive())
                 .tcpNoDelay(true)
                 .sslConfig(ssl(server, config));
-        reactor.netty.resources.LoopResources loops = EventLoops.of(server.eventLoops());
+        reactor.netty.resources.LoopResources loops = EventLoops.of(server.eventLoops(), config.lane());
         if (loops != null) {
             b.loopResources(loops);
         }

@@ -7,31 +7,34 @@ import io.sluice.testing.PostgresFixture;
 import java.time.Duration;
 import org.junit.jupiter.api.Test;
 
-/** Where the lanes' connections run: Sluice's own loops, one per processor, unless told to share reactor-netty's. */
+/** Where the lanes' connections run: each lane on Sluice's own loops, one per processor, unless told to share reactor-netty's. */
 class EventLoopsTest {
 
     private final PostgresFixture pg = PostgresFixture.get();
 
     @Test
     void connectionsRunOnSluicesOwnLoopsByDefault() {
-        assertThat(threadOfARow(pg.serverBuilder().build())).startsWith("sluice-io");
+        assertThat(threadOfARow(pg.serverBuilder().build(), Lane.INTERACTIVE)).startsWith("sluice-interactive-io");
     }
 
     @Test
     void zeroSharesReactorNettysGlobalLoops() {
-        assertThat(threadOfARow(pg.serverBuilder().eventLoops(0).build())).doesNotStartWith("sluice-io");
+        assertThat(threadOfARow(pg.serverBuilder().eventLoops(0).build(), Lane.INTERACTIVE)).doesNotStartWith("sluice-");
     }
 
     @Test
-    void lanesWithTheSameCountShareOneSetOfLoops() {
-        assertThat(EventLoops.of(3)).isSameAs(EventLoops.of(3)).isNotSameAs(EventLoops.of(2));
-        assertThat(EventLoops.of(0)).isNull();
+    void eachLaneHasItsOwnLoops() {
+        // a background lane's rows are read on threads of its own: its large results never hold up an interactive answer
+        assertThat(threadOfARow(pg.serverBuilder().build(), Lane.BACKGROUND)).startsWith("sluice-background-io");
+        assertThat(EventLoops.of(3, Lane.INTERACTIVE)).isSameAs(EventLoops.of(3, Lane.INTERACTIVE))
+                .isNotSameAs(EventLoops.of(2, Lane.INTERACTIVE)).isNotSameAs(EventLoops.of(3, Lane.BACKGROUND));
+        assertThat(EventLoops.of(0, Lane.INTERACTIVE)).isNull();
     }
 
-    private static String threadOfARow(ServerConfig server) {
-        try (Lanes lanes = Lanes.builder(server).lane(LaneConfig.builder(Lane.INTERACTIVE).maxSize(1).build()).build()) {
+    private static String threadOfARow(ServerConfig server, Lane lane) {
+        try (Lanes lanes = Lanes.builder(server).lane(LaneConfig.builder(lane).maxSize(1).build()).build()) {
             lanes.start().block(Duration.ofSeconds(30));
-            return lanes.database().sql(Lane.INTERACTIVE, "SELECT 1").map(r -> Thread.currentThread().getName()).one()
+            return lanes.database().sql(lane, "SELECT 1").map(r -> Thread.currentThread().getName()).one()
                     .block(Duration.ofSeconds(30));
         }
     }

@@ -53,8 +53,8 @@ public class SluiceServerProperties {
     private @Nullable Boolean tcpKeepAlive;
 
     /**
-     * Event-loop threads the lanes' connections run on (default: one per available processor); 0 shares
-     * reactor-netty's global loops, the ones the WebFlux server runs on.
+     * Event-loop threads each lane's connections run on, a set per lane (default: one per available processor);
+     * 0 shares reactor-netty's global loops, the ones the WebFlux server runs on.
      */
     private @Nullable Integer eventLoops;
 
