@@ -79,6 +79,8 @@ class RecoveryTest {
         // and afterwards: no error at all, within the lane's bounds
         assertThat(Flux.range(0, 200).flatMap(i -> query(), 2 * MAX).count().block()).isEqualTo(200);
         assertThat(t.pg().backends(t.appName(LANE))).isLessThanOrEqualTo(MAX);
-        assertThat(lanes.snapshot(LANE).acquired()).isZero();
+        // nothing held: the lane's own refill after the kill may hold a connection for a moment, so eventually
+        assertThat(io.sluice.testing.Await.until(Duration.ofSeconds(5), () -> lanes.snapshot(LANE).acquired() == 0))
+                .as("connections still lent out: %s", lanes.snapshot(LANE)).isTrue();
     }
 }
