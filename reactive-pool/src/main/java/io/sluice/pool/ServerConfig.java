@@ -507,9 +507,10 @@ public final class ServerConfig {
          * others between a query's answer and the next query; Sluice's loops are sized to the cores. Each lane
          * has a set of its own ({@code sluice-<lane>-io-…} daemon threads, created on first use, shared by the
          * {@link Lanes} of the process with the same lane name and count), so a background lane decoding a large
-         * result never holds an interactive lane's answers behind it on a shared thread; a lane never runs more
-         * threads than it has connections. {@code 0}: share reactor-netty's global loops instead (with a WebFlux
-         * server, the HTTP server's own loops).
+         * result never holds an interactive lane's answers behind it on a shared thread; a connection stays on the
+         * thread that opened it (reactor-netty's colocation: a lane's connections mostly share one of its threads),
+         * and a lane never runs more threads than it has connections. {@code 0}:
+         * share reactor-netty's global loops instead (with a WebFlux server, the HTTP server's own loops).
          *
          * @throws ConfigurationException when negative, or above 256
          */
