@@ -488,12 +488,12 @@ final class LanePool {
     }
 
     Mono<Void> cancelStatement(Connection c) {
-        return Mono.defer(() -> {
-            Connection raw = ((LeasedConnection) c).raw;
-            return raw instanceof PostgresqlConnection pg
-                    ? pg.cancelRequest().timeout(config.validationTimeout())
-                    : Mono.empty();
-        });
+        return Mono.defer(() -> cancelRaw(((LeasedConnection) c).raw));
+    }
+
+    /** Asks the server to cancel what one of the pool's own connections is running (nothing for another driver's). */
+    private Mono<Void> cancelRaw(Connection raw) {
+        return raw instanceof PostgresqlConnection pg ? pg.cancelRequest().timeout(config.validationTimeout()) : Mono.empty();
     }
 
     PoolSnapshot snapshot() {
@@ -535,9 +535,7 @@ final class LanePool {
             LOG.warn("[lane " + lane.name() + "] closed " + held.size() + " connection(s) still in use when the lane closed; "
                     + "their statements are cancelled and their work fails with a closed connection");
             // a statement still running is cancelled first: closing the socket alone leaves it running on the server
-            return Flux.fromIterable(held).flatMap(c -> (c instanceof PostgresqlConnection pg
-                    ? pg.cancelRequest().timeout(config.validationTimeout()).onErrorResume(e -> Mono.empty())
-                    : Mono.<Void>empty()).then(closeOpen(c))).then();
+            return Flux.fromIterable(held).flatMap(c -> cancelRaw(c).onErrorResume(e -> Mono.empty()).then(closeOpen(c))).then();
         }));
     }
 

@@ -213,7 +213,6 @@ class BatchTest {
                 .expectErrorSatisfies(e -> assertThat(e).isInstanceOf(BindException.class).hasMessageContaining("row 0 has 1 value but 2 columns"))
                 .verify();
         assertThat(count()).isEqualTo(2);
-        assertThat(io.sluice.testing.Await.until(java.time.Duration.ofSeconds(5), () -> lanes.snapshot(LANE).acquired() == 0))
-                .as("connections still lent out (handed back within 5 s)").isTrue();
+        assertThat(io.sluice.testing.Await.noneLentOut(lanes, LANE)).as("connections still lent out (handed back within 5 s)").isTrue();
     }
 }

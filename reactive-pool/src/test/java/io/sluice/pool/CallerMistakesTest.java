@@ -64,8 +64,7 @@ class CallerMistakesTest {
         assertThat(failure(missing)).isInstanceOf(BindException.class).hasMessageContaining("$2 was not bound");
         assertThat(failure(noCodec)).isInstanceOf(BindException.class).hasMessageContaining("java.lang.Object to $1");
         assertThat(failure(tooMany)).isInstanceOf(BindException.class).hasMessageContaining("= ANY($1)");
-        assertThat(io.sluice.testing.Await.until(java.time.Duration.ofSeconds(5), () -> lanes.snapshot(LANE).acquired() == 0))
-                .as("connections still lent out (handed back within 5 s)").isTrue();
+        assertThat(io.sluice.testing.Await.noneLentOut(lanes, LANE)).as("connections still lent out (handed back within 5 s)").isTrue();
         // the full limit itself is fine
         Mono<Long> atLimit = Flux.range(1, 65_535).reduce(db.sql(LANE, params(65_535)), (q, i) -> q.bind(i, i))
                 .flatMap(q -> q.map(RowMapper.column(Long.class)).one());
@@ -95,7 +94,6 @@ class CallerMistakesTest {
         }
         assertThat(lanes.admission(LANE).breakerState()).isEqualTo("CLOSED");
         assertThat(db.sql(LANE, "SELECT 1").map(RowMapper.column(Integer.class)).one().block()).isEqualTo(1);
-        assertThat(io.sluice.testing.Await.until(java.time.Duration.ofSeconds(5), () -> lanes.snapshot(LANE).acquired() == 0))
-                .as("connections still lent out (handed back within 5 s)").isTrue();
+        assertThat(io.sluice.testing.Await.noneLentOut(lanes, LANE)).as("connections still lent out (handed back within 5 s)").isTrue();
     }
 }

@@ -62,8 +62,7 @@ class ConnectionScopeTest {
                     .block(Duration.ofSeconds(10));
             assertThat(state).as("statement_timeout / read-only / not inside an earlier transaction").isEqualTo("30s/off/true");
         }
-        assertThat(io.sluice.testing.Await.until(java.time.Duration.ofSeconds(5), () -> lanes.snapshot(LANE).acquired() == 0))
-                .as("connections still lent out (handed back within 5 s)").isTrue();
+        assertThat(io.sluice.testing.Await.noneLentOut(lanes, LANE)).as("connections still lent out (handed back within 5 s)").isTrue();
     }
 
     private static void awaitReturned() {

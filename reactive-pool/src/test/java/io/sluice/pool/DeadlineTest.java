@@ -42,8 +42,7 @@ class DeadlineTest {
         while ((lanes.snapshot(LANE).acquired() > 0 || t.pg().busyBackends(t.appName(LANE)) > 0) && System.nanoTime() < deadline) {
             Mono.delay(Duration.ofMillis(20)).block();
         }
-        assertThat(io.sluice.testing.Await.until(java.time.Duration.ofSeconds(5), () -> lanes.snapshot(LANE).acquired() == 0))
-                .as("connections still lent out (handed back within 5 s)").isTrue();
+        assertThat(io.sluice.testing.Await.noneLentOut(lanes, LANE)).as("connections still lent out (handed back within 5 s)").isTrue();
         assertThat(t.pg().busyBackends(t.appName(LANE))).isZero();
     }
 

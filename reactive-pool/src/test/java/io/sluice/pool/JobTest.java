@@ -123,8 +123,7 @@ class JobTest {
                 .contains("item 10007 is poison");
         assertThat(db.sql(LANE, "SELECT error FROM job_item WHERE id = 9973").map(RowMapper.column(String.class)).one().block())
                 .contains("23514");
-        assertThat(io.sluice.testing.Await.until(java.time.Duration.ofSeconds(5), () -> lanes.snapshot(LANE).acquired() == 0))
-                .as("connections still lent out (handed back within 5 s)").isTrue();
+        assertThat(io.sluice.testing.Await.noneLentOut(lanes, LANE)).as("connections still lent out (handed back within 5 s)").isTrue();
     }
 
     @Test

@@ -56,8 +56,7 @@ class MultiplexedLaneTest {
             String[] p = s.split("=");
             assertThat(p[1]).isEqualTo("item " + p[0]);
         });
-        assertThat(io.sluice.testing.Await.until(java.time.Duration.ofSeconds(5), () -> lanes.snapshot(LANE).acquired() == 0))
-                .as("connections still lent out (handed back within 5 s)").isTrue();
+        assertThat(io.sluice.testing.Await.noneLentOut(lanes, LANE)).as("connections still lent out (handed back within 5 s)").isTrue();
     }
 
     /**
@@ -135,8 +134,7 @@ class MultiplexedLaneTest {
         List<Long> many = db.sql(LANE, "SELECT id FROM item WHERE id <= $1 ORDER BY id").bind(1, 300L).idempotent().fetchSize(10)
                 .map(RowMapper.column(Long.class)).all().collectList().block();
         assertThat(many).hasSize(300).startsWith(1L, 2L).endsWith(300L);
-        assertThat(io.sluice.testing.Await.until(java.time.Duration.ofSeconds(5), () -> lanes.snapshot(LANE).acquired() == 0))
-                .as("connections still lent out (handed back within 5 s)").isTrue();
+        assertThat(io.sluice.testing.Await.noneLentOut(lanes, LANE)).as("connections still lent out (handed back within 5 s)").isTrue();
     }
 
     @Test

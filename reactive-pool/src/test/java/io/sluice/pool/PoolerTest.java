@@ -159,7 +159,7 @@ class PoolerTest {
         d.dispose();
         assertThat(Await.until(Duration.ofSeconds(5), () -> running("sluice-pooler-cancel") == 0))
                 .as("the cancel request reached the server through PgBouncer").isTrue();
-        assertThat(Await.until(Duration.ofSeconds(5), () -> lanes.snapshot(BG).acquired() == 0)).isTrue();
+        assertThat(Await.noneLentOut(lanes, BG)).isTrue();
         assertThat(one(BG, "SELECT 'next'")).isEqualTo("next");
     }
 
@@ -214,8 +214,7 @@ class PoolerTest {
         assertThat(db.withConnection(LANE, s -> s.sql("SET LOCAL work_mem = '8MB'").rowsUpdated()
                 .then(s.sql("SHOW work_mem").map(RowMapper.column(String.class)).one())).block()).isEqualTo("8MB");
         assertThat(one(LANE, "SELECT 1::text")).isEqualTo("1");
-        assertThat(io.sluice.testing.Await.until(java.time.Duration.ofSeconds(5), () -> lanes.snapshot(LANE).acquired() == 0))
-                .as("connections still lent out (handed back within 5 s)").isTrue();
+        assertThat(io.sluice.testing.Await.noneLentOut(lanes, LANE)).as("connections still lent out (handed back within 5 s)").isTrue();
     }
 
     @Test

@@ -116,8 +116,7 @@ class RangeJobTest {
         assertThat(last.done()).isEqualTo(report.done());
         assertThat(last.remaining()).isZero();
         assertThat(progress.get(0).eta()).isNotNull();
-        assertThat(io.sluice.testing.Await.until(java.time.Duration.ofSeconds(5), () -> lanes.snapshot(LANE).acquired() == 0))
-                .as("connections still lent out (handed back within 5 s)").isTrue();
+        assertThat(io.sluice.testing.Await.noneLentOut(lanes, LANE)).as("connections still lent out (handed back within 5 s)").isTrue();
 
         // nothing left: a second run finds every range done
         assertThat(builder(db, "nightly", 1_000).build().run().block(Duration.ofMinutes(1)).chunks()).isZero();

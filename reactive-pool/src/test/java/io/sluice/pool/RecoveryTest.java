@@ -80,7 +80,7 @@ class RecoveryTest {
         assertThat(Flux.range(0, 200).flatMap(i -> query(), 2 * MAX).count().block()).isEqualTo(200);
         assertThat(t.pg().backends(t.appName(LANE))).isLessThanOrEqualTo(MAX);
         // nothing held: the lane's own refill after the kill may hold a connection for a moment, so eventually
-        assertThat(io.sluice.testing.Await.until(Duration.ofSeconds(5), () -> lanes.snapshot(LANE).acquired() == 0))
+        assertThat(io.sluice.testing.Await.noneLentOut(lanes, LANE))
                 .as("connections still lent out: %s", lanes.snapshot(LANE)).isTrue();
     }
 }

@@ -84,8 +84,7 @@ class ResilienceTest {
         load.block(Duration.ofSeconds(60));
         assertThat(errors).as("errors seen by callers").isEmpty();
         assertThat(done.get()).isEqualTo(2000);
-        assertThat(io.sluice.testing.Await.until(java.time.Duration.ofSeconds(5), () -> lanes.snapshot(LANE).acquired() == 0))
-                .as("connections still lent out (handed back within 5 s)").isTrue();
+        assertThat(io.sluice.testing.Await.noneLentOut(lanes, LANE)).as("connections still lent out (handed back within 5 s)").isTrue();
         assertThat(t.pg().backends(t.appName(LANE))).isLessThanOrEqualTo(4);
     }
 
@@ -141,8 +140,7 @@ class ResilienceTest {
         assertThat(await(() -> read(db).onErrorResume(e -> Mono.empty()).blockOptional().isPresent()
                 && "CLOSED".equals(lanes.admission(LANE).breakerState()))).isTrue();
         assertThat(Flux.range(0, 20).flatMap(i -> read(db), 2).count().block()).isEqualTo(20);
-        assertThat(io.sluice.testing.Await.until(java.time.Duration.ofSeconds(5), () -> lanes.snapshot(LANE).acquired() == 0))
-                .as("connections still lent out (handed back within 5 s)").isTrue();
+        assertThat(io.sluice.testing.Await.noneLentOut(lanes, LANE)).as("connections still lent out (handed back within 5 s)").isTrue();
     }
 
     @Test

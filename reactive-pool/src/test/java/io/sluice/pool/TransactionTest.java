@@ -80,8 +80,7 @@ class TransactionTest {
         while (lanes.snapshot(LANE).acquired() > 0 && System.nanoTime() < deadline) {
             Mono.delay(Duration.ofMillis(20)).block();
         }
-        assertThat(io.sluice.testing.Await.until(java.time.Duration.ofSeconds(5), () -> lanes.snapshot(LANE).acquired() == 0))
-                .as("connections still lent out (handed back within 5 s)").isTrue();
+        assertThat(io.sluice.testing.Await.noneLentOut(lanes, LANE)).as("connections still lent out (handed back within 5 s)").isTrue();
         assertThat(count()).isZero();
     }
 

@@ -21,4 +21,13 @@ public final class Await {
         }
         return true;
     }
+
+    /**
+     * Whether every connection of {@code lane} is back in its pool within 5 s: a pool's snapshot is eventually
+     * consistent after the work's last signal (the hand-back may still be running on a loop thread, the lane's
+     * own refill may hold one for a moment); a connection that is never handed back still makes it false.
+     */
+    public static boolean noneLentOut(io.sluice.pool.Lanes lanes, io.sluice.Lane lane) {
+        return until(Duration.ofSeconds(5), () -> lanes.snapshot(lane).acquired() == 0);
+    }
 }

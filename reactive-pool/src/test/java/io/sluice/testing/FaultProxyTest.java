@@ -130,8 +130,7 @@ class FaultProxyTest {
         }
         assertThat(Flux.range(0, 10).flatMap(i -> selectOne(), 2).collectList().block(WAIT)).hasSize(10).containsOnly(1);
         assertThat(proxy.openConnections()).isBetween(1, 2);
-        assertThat(io.sluice.testing.Await.until(java.time.Duration.ofSeconds(5), () -> lanes.snapshot(LANE).acquired() == 0))
-                .as("connections still lent out (handed back within 5 s)").isTrue();
+        assertThat(io.sluice.testing.Await.noneLentOut(lanes, LANE)).as("connections still lent out (handed back within 5 s)").isTrue();
     }
 
     @Test
