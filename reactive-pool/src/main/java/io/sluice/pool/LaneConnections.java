@@ -31,7 +31,8 @@ final class LaneConnections {
     /** Under a pooler in transaction mode: the SQL that applies the lane's settings after each BEGIN; null otherwise. */
     private final @Nullable String unitSetup;
     private final boolean pooled;
-    private final InitializingFactory factory;
+    /** One factory per shard of the lane ({@link LanePool}), each opening its connections on its own loop. */
+    private final InitializingFactory[] factories;
     private final AtomicReference<Failure> lastConnectFailure = new AtomicReference<>();
     /** When a connection was last opened (System.nanoTime), or 0: with the last failure, tells health "none can be made". */
     private volatile long lastConnectedNanos;
@@ -64,7 +65,17 @@ final class LaneConnections {
         }
         this.pooled = pooled;
         this.unitSetup = pooled ? PoolerSetup.sql(config) : null;
-        this.factory = new InitializingFactory(new PostgresqlConnectionFactory(driverConfig(server, config)));
+        int shards = shards(server);
+        this.factories = new InitializingFactory[shards];
+        for (int k = 0; k < shards; k++) {
+            factories[k] = new InitializingFactory(new PostgresqlConnectionFactory(
+                    driverConfig(server, config, server.eventLoops() == 0 ? null : EventLoops.loop(config.lane(), k))));
+        }
+    }
+
+    /** How many shards a lane of this server has: one per event loop ({@code eventLoops} 0: one, on the driver's loops). */
+    static int shards(ServerConfig server) {
+        return Math.max(1, server.eventLoops());
     }
 
     /** Whether the lane connects through a pooler in transaction mode. */
@@ -80,14 +91,14 @@ final class LaneConnections {
         return unitSetup;
     }
 
-    /** Opens one connection of the lane, initialised; cold. */
-    Mono<Connection> create() {
-        return factory.create();
+    /** Opens one connection of the lane's shard {@code k} (on its loop), initialised; cold. */
+    Mono<Connection> create(int k) {
+        return factories[k].create();
     }
 
     /** The driver's factory, without the lane's session initialisation (for one-off checks). */
     ConnectionFactory rawFactory() {
-        return factory.unwrap();
+        return factories[0].unwrap();
     }
 
     /** Where the lane connects, for messages: host, port, database, role and TLS mode; never the password. */
@@ -104,7 +115,8 @@ final class LaneConnections {
         return lastConnectedNanos;
     }
 
-    private static PostgresqlConnectionConfiguration driverConfig(ServerConfig server, LaneConfig config) {
+    private static PostgresqlConnectionConfiguration driverConfig(ServerConfig server, LaneConfig config,
+                                                                  reactor.netty.resources.@Nullable LoopResources loops) {
         PostgresqlConnectionConfiguration.Builder b = PostgresqlConnectionConfiguration.builder();
         if (server.multiHost()) {
             // the driver tries the hosts in order and keeps the first that matches the target
@@ -119,7 +131,6 @@ final class LaneConnections {
                 .connectTimeout(server.connectTimeout())
                 .tcpKeepAlive(server.tcpKeepAlive())
                 .sslMode(io.r2dbc.postgresql.client.SSLMode.fromValue(server.sslMode().libpqName()));
-        reactor.netty.resources.LoopResources loops = EventLoops.of(server.eventLoops(), config.lane());
         if (loops != null) {
             b.loopResources(loops);
         }

@@ -49,7 +49,14 @@ final class LanePool {
     private final Lane lane;
     private final LaneConfig config;
     private final LaneConnections connections;
-    private final InstrumentedPool<Connection> pool;
+    /**
+     * The lane's connections, one reactor-pool per event loop of the lane, each over connections opened on (and so
+     * running on) that loop's one thread; the lane's maximum and minimum are split between them. A caller running
+     * on a shard's thread (the thread that delivered its last result) is given a connection of that shard when it
+     * has one to spare, so its statement is written and its answer read on the thread it already runs on: no
+     * hand-off between threads, and every loop busy. One shard when the lane has one loop.
+     */
+    private final Shard[] shards;
     private final long acquireTimeoutNanos;
     private final LaneSettings settings;
     private final Retirement retirement;
@@ -67,8 +74,6 @@ final class LanePool {
      * open and close only, never per acquire.
      */
     private final java.util.Set<Connection> open = ConcurrentHashMap.newKeySet();
-    /** Size bounds; the maximum changes on a resize. */
-    private final ResizableAllocation allocation;
     /** Connections the eviction predicate picked as surplus after a shrink, until destroyed. */
     private final java.util.Set<Connection> surplus = ConcurrentHashMap.newKeySet();
     private final LaneMeters meters;
@@ -97,33 +102,115 @@ final class LanePool {
         this.connections = new LaneConnections(server, config, retirement::created);
         this.settings = new LaneSettings(tx, config.fetchSize(), config.clientTimeout(), config.validationTimeout(),
                 connections.unitSetup());
-        Duration createTime = server.connectTimeout().plusSeconds(1);
-        // a connection that finished opening after the pool began to close (a refill, a warm-up in flight) is
-        // closed at once: the disposed pool might otherwise never see it again
-        Mono<Connection> allocator = Mono.defer(this::timedCreate)
-                .flatMap(c -> {
-                    open.add(c);
-                    return disposed ? closeOpen(c).then(Mono.<Connection>error(new LaneClosedException(lane))) : Mono.just(c);
-                })
-                .timeout(createTime)
-                .onErrorMap(java.util.concurrent.TimeoutException.class,
-                        e -> new R2dbcTimeoutException("opening a connection took longer than " + createTime.toMillis() + " ms", e));
-        this.allocation = new ResizableAllocation(Math.max(config.minIdle(), config.initialSize()), config.maxSize());
-        this.pool = PoolBuilder.from(allocator)
-                .allocationStrategy(allocation)
-                .maxPendingAcquire(config.maxPendingAcquires())
-                .evictionPredicate(this::evict)
-                .evictInBackground(config.evictionInterval())
-                .destroyHandler(c -> {
-                    String reason = retirement.destroyed(c);
-                    meters.closed(reason != null ? reason : closing || disposed ? "shutdown" : "other");
-                    if (surplus.remove(c)) {
-                        allocation.surplusDestroyed();
-                    }
-                    return closeOpen(c);
-                })
-                .idleResourceReuseMruOrder()   // most recently used first, so surplus idle connections age out
-                .buildPool();
+        int n = LaneConnections.shards(server);
+        int min = Math.max(config.minIdle(), config.initialSize());
+        this.shards = new Shard[n];
+        for (int k = 0; k < n; k++) {
+            shards[k] = new Shard(k, share(min, n, k), share(config.maxSize(), n, k), server.connectTimeout().plusSeconds(1));
+        }
+    }
+
+    /** Shard {@code k}'s part of {@code total} split between {@code n} shards (the first ones get the remainder). */
+    static int share(int total, int n, int k) {
+        return total / n + (k < total % n ? 1 : 0);
+    }
+
+    /** One event loop's part of the lane: a reactor-pool over connections opened on that loop. */
+    private final class Shard {
+        final int index;
+        /** Size bounds; the maximum changes on a resize. */
+        final ResizableAllocation allocation;
+        final InstrumentedPool<Connection> pool;
+        /** The loop's thread, known once a connection has been opened on it. */
+        volatile @Nullable Thread thread;
+
+        Shard(int index, int min, int max, Duration createTime) {
+            this.index = index;
+            this.allocation = new ResizableAllocation(min, max);
+            // a connection that finished opening after the pool began to close (a refill, a warm-up in flight) is
+            // closed at once: the disposed pool might otherwise never see it again
+            Mono<Connection> allocator = Mono.defer(() -> timedCreate(index))
+                    .flatMap(c -> {
+                        open.add(c);
+                        Thread t = Thread.currentThread();
+                        if (thread == null && shards.length > 1 && t.getName().startsWith("sluice-")) {
+                            thread = t;   // the driver emits a new connection on its loop's thread
+                        }
+                        return disposed ? closeOpen(c).then(Mono.<Connection>error(new LaneClosedException(lane))) : Mono.just(c);
+                    })
+                    .timeout(createTime)
+                    .onErrorMap(java.util.concurrent.TimeoutException.class,
+                            e -> new R2dbcTimeoutException("opening a connection took longer than " + createTime.toMillis() + " ms", e));
+            this.pool = PoolBuilder.from(allocator)
+                    .allocationStrategy(allocation)
+                    .maxPendingAcquire(config.maxPendingAcquires())
+                    .evictionPredicate((c, m) -> evict(allocation, c, m))
+                    .evictInBackground(config.evictionInterval())
+                    .destroyHandler(c -> {
+                        String reason = retirement.destroyed(c);
+                        meters.closed(reason != null ? reason : closing || disposed ? "shutdown" : "other");
+                        if (surplus.remove(c)) {
+                            allocation.surplusDestroyed();
+                        }
+                        return closeOpen(c);
+                    })
+                    .idleResourceReuseMruOrder()   // most recently used first, so surplus idle connections age out
+                    .buildPool();
+        }
+
+        /** Connections it can hand out without a wait: idle ones and those it may still open, less the callers waiting. */
+        int spare() {
+            InstrumentedPool.PoolMetrics m = pool.metrics();
+            return m.idleSize() + allocation.permitMaximum() - allocation.permitGranted() - m.pendingAcquireSize();
+        }
+
+        /**
+         * How good a choice this shard is for a caller: one with an idle connection first (opening one takes round
+         * trips, a hand-off between threads microseconds; a dead idle one is found and replaced), then one that may
+         * open another, then the least oversubscribed; among equals the caller's own thread's.
+         */
+        int rank(Thread caller) {
+            InstrumentedPool.PoolMetrics m = pool.metrics();
+            int pending = m.pendingAcquireSize();
+            int idle = m.idleSize();
+            int spare = idle + allocation.permitMaximum() - allocation.permitGranted() - pending;
+            int tier = idle > pending ? 2 : spare > 0 ? 1 : 0;
+            return (tier << 28) + (thread == caller ? 1 << 27 : 0) + Math.max(-(1 << 26), Math.min(1 << 26, spare));
+        }
+    }
+
+    /**
+     * The shard a caller acquires from ({@link Shard#rank}): in the steady state, the one of the thread the caller
+     * runs on, whose connection it then uses with no hand-off.
+     */
+    private Shard pick() {
+        Shard[] all = shards;
+        if (all.length == 1) {
+            return all[0];
+        }
+        Thread current = Thread.currentThread();
+        Shard best = all[0];
+        int bestRank = Integer.MIN_VALUE;
+        for (Shard s : all) {
+            if (s.allocation.permitMaximum() == 0) {
+                continue;   // shrunk below one connection per loop
+            }
+            int rank = s.rank(current);
+            if (rank > bestRank) {
+                best = s;
+                bestRank = rank;
+            }
+        }
+        return best;
+    }
+
+    /** Callers waiting at the lane's shards for a connection. */
+    private int pending() {
+        int n = 0;
+        for (Shard s : shards) {
+            n += s.pool.metrics().pendingAcquireSize();
+        }
+        return n;
     }
 
     /** Closes one of the pool's connections (once: it leaves {@link #open} first). */
@@ -131,17 +218,17 @@ final class LanePool {
         return open.remove(c) ? Mono.from(c.close()).onErrorResume(e -> Mono.empty()) : Mono.empty();
     }
 
-    /** Opens a connection, timing it for {@code db.client.connection.create_time}. */
-    private Mono<Connection> timedCreate() {
+    /** Opens a connection of shard {@code k}, timing it for {@code db.client.connection.create_time}. */
+    private Mono<Connection> timedCreate(int k) {
         long start = System.nanoTime();
-        return connections.create()
+        return connections.create(k)
                 .doOnNext(c -> meters.created(System.nanoTime() - start))
                 .doOnError(e -> meters.createFailed());
     }
 
     private static final long IDLE_CHECK_AFTER_MS = 1_000;
 
-    private boolean evict(Connection c, PooledRefMetadata m) {
+    private boolean evict(ResizableAllocation allocation, Connection c, PooledRefMetadata m) {
         // a connection idle for a while may have been closed by the server or the network meanwhile; one
         // just used or released is checked on its next acquire
         if (m.idleTime() >= IDLE_CHECK_AFTER_MS && isClosedLocally(c)) {
@@ -194,7 +281,7 @@ final class LanePool {
 
     /** Acquires {@code n} connections one after another, holds them all, then releases them (also on error and cancel). */
     private Mono<Void> holdingAtOnce(int n) {
-        return n == 0 ? Mono.empty() : Mono.usingWhen(pool.acquire(), ref -> holdingAtOnce(n - 1), PooledRef::release);
+        return n == 0 ? Mono.empty() : Mono.usingWhen(Mono.defer(() -> pick().pool.acquire()), ref -> holdingAtOnce(n - 1), PooledRef::release);
     }
 
     /** Whether the lane connects through a pooler in transaction mode (no session state outlives a unit). */
@@ -260,8 +347,14 @@ final class LanePool {
      */
     private Mono<Connection> attempt(int deadLeft, long start, Duration wait, io.sluice.spi.@org.jspecify.annotations.Nullable CallSite site,
                                      LaneMeters.@org.jspecify.annotations.Nullable Op op, long queued) {
-        Mono<PooledRef<Connection>> ref = pool.acquire(wait);
-        if (pool.metrics().idleSize() == 0) {
+        Shard shard = pick();
+        int limit = config.maxPendingAcquires();
+        if (shards.length > 1 && limit > 0 && shard.spare() <= 0 && pending() >= limit) {
+            // each shard bounds its own waiters by the lane's limit; the lane's limit is on them all
+            return Mono.error(acquireFailure(new PoolAcquirePendingLimitException(limit), start));
+        }
+        Mono<PooledRef<Connection>> ref = shard.pool.acquire(wait);
+        if (shard.pool.metrics().idleSize() == 0) {
             // reactor-pool times only a pending acquire; one served by a connection being opened is not, and a
             // slow server can take seconds to open one. With an idle connection there, no timer is needed.
             ref = ref.timeout(wait);
@@ -437,7 +530,11 @@ final class LanePool {
 
     /** The maximum size now (the configured one until a resize). */
     int maxSize() {
-        return allocation.permitMaximum();
+        int max = 0;
+        for (Shard s : shards) {
+            max += s.allocation.permitMaximum();
+        }
+        return max;
     }
 
     /**
@@ -445,7 +542,9 @@ final class LanePool {
      * connections above it, idle ones at the next sweep and busy ones when handed back.
      */
     void maxSize(int max) {
-        allocation.maxSize(max);
+        for (Shard s : shards) {
+            s.allocation.maxSize(share(max, shards.length, s.index));
+        }
         retirement.maxSize(max);
     }
 
@@ -457,7 +556,7 @@ final class LanePool {
     Mono<Void> refresh(reactor.core.scheduler.Scheduler scheduler) {
         return Mono.defer(() -> {
             java.util.Set<Connection> old = retirement.condemnAll();
-            int idle = pool.metrics().idleSize();
+            int idle = snapshot().idle();
             Mono<Void> closeIdle = holdingAtOnce(Math.min(idle, maxSize())).timeout(config.acquireTimeout())
                     .onErrorResume(e -> Mono.empty())
                     .then(warmup().onErrorResume(e -> Mono.empty()).then());
@@ -497,12 +596,24 @@ final class LanePool {
     }
 
     PoolSnapshot snapshot() {
-        InstrumentedPool.PoolMetrics m = pool.metrics();
-        return new PoolSnapshot(m.getMaxAllocatedSize(), m.allocatedSize(), m.acquiredSize(), m.idleSize(), m.pendingAcquireSize());
+        int max = 0;
+        int allocated = 0;
+        int acquired = 0;
+        int idle = 0;
+        int pending = 0;
+        for (Shard s : shards) {
+            InstrumentedPool.PoolMetrics m = s.pool.metrics();
+            max += m.getMaxAllocatedSize();
+            allocated += m.allocatedSize();
+            acquired += m.acquiredSize();
+            idle += m.idleSize();
+            pending += m.pendingAcquireSize();
+        }
+        return new PoolSnapshot(max, allocated, acquired, idle, pending);
     }
 
     Mono<Integer> warmup() {
-        return pool.warmup();
+        return Flux.fromArray(shards).flatMap(s -> s.pool.warmup()).reduce(0, Integer::sum);
     }
 
     /** The lane's last failure to open a connection, or null (for health). */
@@ -525,7 +636,7 @@ final class LanePool {
 
     Mono<Void> dispose() {
         disposed = true;
-        return pool.disposeLater().then(Mono.defer(() -> {
+        return Flux.fromArray(shards).flatMap(s -> s.pool.disposeLater()).then(Mono.defer(() -> {
             // closing ends here: what is still lent out (work past its grace, a subscriber that never cancels)
             // is closed now, not left open on the server until the work ends, if it ever does
             List<Connection> held = List.copyOf(open);

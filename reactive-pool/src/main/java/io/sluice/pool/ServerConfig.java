@@ -501,15 +501,16 @@ public final class ServerConfig {
         }
 
         /**
-         * How many event-loop threads each lane's connections run on (default: one per available processor, as
-         * the JVM counts them, container limits included). reactor-netty's own default is at least four, which
+         * How many event-loop threads each lane's connections run on (default: half the available processors, as
+         * the JVM counts them, container limits included, at least one; see {@code EventLoops.DEFAULT} for the
+         * measurement behind it). reactor-netty's own default is at least four, which
          * on a one- or two-core container means more loop threads than cores, each handing the CPU to the
          * others between a query's answer and the next query; Sluice's loops are sized to the cores. Each lane
-         * has a set of its own ({@code sluice-<lane>-io-…} daemon threads, created on first use, shared by the
-         * {@link Lanes} of the process with the same lane name and count), so a background lane decoding a large
-         * result never holds an interactive lane's answers behind it on a shared thread; a connection stays on the
-         * thread that opened it (reactor-netty's colocation: a lane's connections mostly share one of its threads),
-         * and a lane never runs more threads than it has connections. {@code 0}:
+         * has loops of its own ({@code sluice-<lane>-io-<k>} daemon threads, created on first use, shared by the
+         * {@link Lanes} of the process with the same lane name), so a background lane decoding a large result never
+         * holds an interactive lane's answers behind it on a shared thread. The lane's connections are split
+         * between its loops, and a caller running on one of them (the thread that delivered its last answer) is
+         * given a connection of that loop when it has one to spare: no hand-off between threads. {@code 0}:
          * share reactor-netty's global loops instead (with a WebFlux server, the HTTP server's own loops).
          *
          * @throws ConfigurationException when negative, or above 256

@@ -7,7 +7,7 @@ import io.sluice.testing.PostgresFixture;
 import java.time.Duration;
 import org.junit.jupiter.api.Test;
 
-/** Where the lanes' connections run: each lane on Sluice's own loops, one per processor, unless told to share reactor-netty's. */
+/** Where the lanes' connections run: each lane on Sluice's own loops, half the processors, unless told to share reactor-netty's. */
 class EventLoopsTest {
 
     private final PostgresFixture pg = PostgresFixture.get();
@@ -29,6 +29,9 @@ class EventLoopsTest {
         assertThat(EventLoops.of(3, Lane.INTERACTIVE)).isSameAs(EventLoops.of(3, Lane.INTERACTIVE))
                 .isNotSameAs(EventLoops.of(2, Lane.INTERACTIVE)).isNotSameAs(EventLoops.of(3, Lane.BACKGROUND));
         assertThat(EventLoops.of(0, Lane.INTERACTIVE)).isNull();
+        // a lane's shards: one single-thread loop each, shared by the lanes of that name in the process
+        assertThat(EventLoops.loop(Lane.INTERACTIVE, 1)).isSameAs(EventLoops.loop(Lane.INTERACTIVE, 1))
+                .isNotSameAs(EventLoops.loop(Lane.INTERACTIVE, 0)).isNotSameAs(EventLoops.loop(Lane.BACKGROUND, 1));
     }
 
     private static String threadOfARow(ServerConfig server, Lane lane) {

@@ -53,8 +53,9 @@ public class SluiceServerProperties {
     private @Nullable Boolean tcpKeepAlive;
 
     /**
-     * Event-loop threads each lane's connections run on, a set per lane (default: one per available processor);
-     * 0 shares reactor-netty's global loops, the ones the WebFlux server runs on.
+     * Event-loop threads each lane's connections run on, a set per lane, the lane's connections split between them
+     * (default: half the available processors, at least one); 0 shares reactor-netty's global loops, the ones the
+     * WebFlux server runs on.
      */
     private @Nullable Integer eventLoops;
 
