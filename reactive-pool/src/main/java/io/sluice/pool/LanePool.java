@@ -49,14 +49,8 @@ final class LanePool {
     private final Lane lane;
     private final LaneConfig config;
     private final LaneConnections connections;
-    /**
-     * The lane's connections, one reactor-pool per event loop of the lane, each over connections opened on (and so
-     * running on) that loop's one thread; the lane's maximum and minimum are split between them. A caller running
-     * on a shard's thread (the thread that delivered its last result) is given a connection of that shard when it
-     * has one to spare, so its statement is written and its answer read on the thread it already runs on: no
-     * hand-off between threads, and every loop busy. One shard when the lane has one loop.
-     */
-    private final Shard[] shards;
+    /** The lane's connections: a reactor-pool per event loop of the lane (one with one loop). */
+    private final LoopShards shards;
     private final long acquireTimeoutNanos;
     private final LaneSettings settings;
     private final Retirement retirement;
@@ -102,115 +96,40 @@ final class LanePool {
         this.connections = new LaneConnections(server, config, retirement::created);
         this.settings = new LaneSettings(tx, config.fetchSize(), config.clientTimeout(), config.validationTimeout(),
                 connections.unitSetup());
-        int n = LaneConnections.shards(server);
-        int min = Math.max(config.minIdle(), config.initialSize());
-        this.shards = new Shard[n];
-        for (int k = 0; k < n; k++) {
-            shards[k] = new Shard(k, share(min, n, k), share(config.maxSize(), n, k), server.connectTimeout().plusSeconds(1));
-        }
+        Duration createTime = server.connectTimeout().plusSeconds(1);
+        this.shards = new LoopShards(LaneConnections.shards(server), Math.max(config.minIdle(), config.initialSize()),
+                config.maxSize(), shard -> buildPool(shard, createTime));
     }
 
-    /** Shard {@code k}'s part of {@code total} split between {@code n} shards (the first ones get the remainder). */
-    static int share(int total, int n, int k) {
-        return total / n + (k < total % n ? 1 : 0);
-    }
-
-    /** One event loop's part of the lane: a reactor-pool over connections opened on that loop. */
-    private final class Shard {
-        final int index;
-        /** Size bounds; the maximum changes on a resize. */
-        final ResizableAllocation allocation;
-        final InstrumentedPool<Connection> pool;
-        /** The loop's thread, known once a connection has been opened on it. */
-        volatile @Nullable Thread thread;
-
-        Shard(int index, int min, int max, Duration createTime) {
-            this.index = index;
-            this.allocation = new ResizableAllocation(min, max);
-            // a connection that finished opening after the pool began to close (a refill, a warm-up in flight) is
-            // closed at once: the disposed pool might otherwise never see it again
-            Mono<Connection> allocator = Mono.defer(() -> timedCreate(index))
-                    .flatMap(c -> {
-                        open.add(c);
-                        Thread t = Thread.currentThread();
-                        if (thread == null && shards.length > 1 && t.getName().startsWith("sluice-")) {
-                            thread = t;   // the driver emits a new connection on its loop's thread
-                        }
-                        return disposed ? closeOpen(c).then(Mono.<Connection>error(new LaneClosedException(lane))) : Mono.just(c);
-                    })
-                    .timeout(createTime)
-                    .onErrorMap(java.util.concurrent.TimeoutException.class,
-                            e -> new R2dbcTimeoutException("opening a connection took longer than " + createTime.toMillis() + " ms", e));
-            this.pool = PoolBuilder.from(allocator)
-                    .allocationStrategy(allocation)
-                    .maxPendingAcquire(config.maxPendingAcquires())
-                    .evictionPredicate((c, m) -> evict(allocation, c, m))
-                    .evictInBackground(config.evictionInterval())
-                    .destroyHandler(c -> {
-                        String reason = retirement.destroyed(c);
-                        meters.closed(reason != null ? reason : closing || disposed ? "shutdown" : "other");
-                        if (surplus.remove(c)) {
-                            allocation.surplusDestroyed();
-                        }
-                        return closeOpen(c);
-                    })
-                    .idleResourceReuseMruOrder()   // most recently used first, so surplus idle connections age out
-                    .buildPool();
-        }
-
-        /** Connections it can hand out without a wait: idle ones and those it may still open, less the callers waiting. */
-        int spare() {
-            InstrumentedPool.PoolMetrics m = pool.metrics();
-            return m.idleSize() + allocation.permitMaximum() - allocation.permitGranted() - m.pendingAcquireSize();
-        }
-
-        /**
-         * How good a choice this shard is for a caller: one with an idle connection first (opening one takes round
-         * trips, a hand-off between threads microseconds; a dead idle one is found and replaced), then one that may
-         * open another, then the least oversubscribed; among equals the caller's own thread's.
-         */
-        int rank(Thread caller) {
-            InstrumentedPool.PoolMetrics m = pool.metrics();
-            int pending = m.pendingAcquireSize();
-            int idle = m.idleSize();
-            int spare = idle + allocation.permitMaximum() - allocation.permitGranted() - pending;
-            int tier = idle > pending ? 2 : spare > 0 ? 1 : 0;
-            return (tier << 28) + (thread == caller ? 1 << 27 : 0) + Math.max(-(1 << 26), Math.min(1 << 26, spare));
-        }
-    }
-
-    /**
-     * The shard a caller acquires from ({@link Shard#rank}): in the steady state, the one of the thread the caller
-     * runs on, whose connection it then uses with no hand-off.
-     */
-    private Shard pick() {
-        Shard[] all = shards;
-        if (all.length == 1) {
-            return all[0];
-        }
-        Thread current = Thread.currentThread();
-        Shard best = all[0];
-        int bestRank = Integer.MIN_VALUE;
-        for (Shard s : all) {
-            if (s.allocation.permitMaximum() == 0) {
-                continue;   // shrunk below one connection per loop
-            }
-            int rank = s.rank(current);
-            if (rank > bestRank) {
-                best = s;
-                bestRank = rank;
-            }
-        }
-        return best;
-    }
-
-    /** Callers waiting at the lane's shards for a connection. */
-    private int pending() {
-        int n = 0;
-        for (Shard s : shards) {
-            n += s.pool.metrics().pendingAcquireSize();
-        }
-        return n;
+    /** A shard's reactor-pool: its connections opened on its loop, Sluice's eviction rules, closed through {@link #closeOpen}. */
+    private InstrumentedPool<Connection> buildPool(LoopShards.Shard shard, Duration createTime) {
+        ResizableAllocation allocation = shard.allocation;
+        // a connection that finished opening after the pool began to close (a refill, a warm-up in flight) is
+        // closed at once: the disposed pool might otherwise never see it again
+        Mono<Connection> allocator = Mono.defer(() -> timedCreate(shard.index))
+                .flatMap(c -> {
+                    open.add(c);
+                    shard.opened();
+                    return disposed ? closeOpen(c).then(Mono.<Connection>error(new LaneClosedException(lane))) : Mono.just(c);
+                })
+                .timeout(createTime)
+                .onErrorMap(java.util.concurrent.TimeoutException.class,
+                        e -> new R2dbcTimeoutException("opening a connection took longer than " + createTime.toMillis() + " ms", e));
+        return PoolBuilder.from(allocator)
+                .allocationStrategy(allocation)
+                .maxPendingAcquire(config.maxPendingAcquires())
+                .evictionPredicate((c, m) -> evict(allocation, c, m))
+                .evictInBackground(config.evictionInterval())
+                .destroyHandler(c -> {
+                    String reason = retirement.destroyed(c);
+                    meters.closed(reason != null ? reason : closing || disposed ? "shutdown" : "other");
+                    if (surplus.remove(c)) {
+                        allocation.surplusDestroyed();
+                    }
+                    return closeOpen(c);
+                })
+                .idleResourceReuseMruOrder()   // most recently used first, so surplus idle connections age out
+                .buildPool();
     }
 
     /** Closes one of the pool's connections (once: it leaves {@link #open} first). */
@@ -281,7 +200,7 @@ final class LanePool {
 
     /** Acquires {@code n} connections one after another, holds them all, then releases them (also on error and cancel). */
     private Mono<Void> holdingAtOnce(int n) {
-        return n == 0 ? Mono.empty() : Mono.usingWhen(Mono.defer(() -> pick().pool.acquire()), ref -> holdingAtOnce(n - 1), PooledRef::release);
+        return n == 0 ? Mono.empty() : Mono.usingWhen(Mono.defer(() -> shards.pick().pool().acquire()), ref -> holdingAtOnce(n - 1), PooledRef::release);
     }
 
     /** Whether the lane connects through a pooler in transaction mode (no session state outlives a unit). */
@@ -347,14 +266,14 @@ final class LanePool {
      */
     private Mono<Connection> attempt(int deadLeft, long start, Duration wait, io.sluice.spi.@org.jspecify.annotations.Nullable CallSite site,
                                      LaneMeters.@org.jspecify.annotations.Nullable Op op, long queued) {
-        Shard shard = pick();
+        LoopShards.Shard shard = shards.pick();
         int limit = config.maxPendingAcquires();
-        if (shards.length > 1 && limit > 0 && shard.spare() <= 0 && pending() >= limit) {
+        if (shards.several() && limit > 0 && shard.spare() <= 0 && shards.pending() >= limit) {
             // each shard bounds its own waiters by the lane's limit; the lane's limit is on them all
             return Mono.error(acquireFailure(new PoolAcquirePendingLimitException(limit), start));
         }
-        Mono<PooledRef<Connection>> ref = shard.pool.acquire(wait);
-        if (shard.pool.metrics().idleSize() == 0) {
+        Mono<PooledRef<Connection>> ref = shard.pool().acquire(wait);
+        if (shard.pool().metrics().idleSize() == 0) {
             // reactor-pool times only a pending acquire; one served by a connection being opened is not, and a
             // slow server can take seconds to open one. With an idle connection there, no timer is needed.
             ref = ref.timeout(wait);
@@ -530,11 +449,7 @@ final class LanePool {
 
     /** The maximum size now (the configured one until a resize). */
     int maxSize() {
-        int max = 0;
-        for (Shard s : shards) {
-            max += s.allocation.permitMaximum();
-        }
-        return max;
+        return shards.maxSize();
     }
 
     /**
@@ -542,9 +457,7 @@ final class LanePool {
      * connections above it, idle ones at the next sweep and busy ones when handed back.
      */
     void maxSize(int max) {
-        for (Shard s : shards) {
-            s.allocation.maxSize(share(max, shards.length, s.index));
-        }
+        shards.maxSize(max);
         retirement.maxSize(max);
     }
 
@@ -596,24 +509,11 @@ final class LanePool {
     }
 
     PoolSnapshot snapshot() {
-        int max = 0;
-        int allocated = 0;
-        int acquired = 0;
-        int idle = 0;
-        int pending = 0;
-        for (Shard s : shards) {
-            InstrumentedPool.PoolMetrics m = s.pool.metrics();
-            max += m.getMaxAllocatedSize();
-            allocated += m.allocatedSize();
-            acquired += m.acquiredSize();
-            idle += m.idleSize();
-            pending += m.pendingAcquireSize();
-        }
-        return new PoolSnapshot(max, allocated, acquired, idle, pending);
+        return shards.snapshot();
     }
 
     Mono<Integer> warmup() {
-        return Flux.fromArray(shards).flatMap(s -> s.pool.warmup()).reduce(0, Integer::sum);
+        return shards.warmup();
     }
 
     /** The lane's last failure to open a connection, or null (for health). */
@@ -636,7 +536,7 @@ final class LanePool {
 
     Mono<Void> dispose() {
         disposed = true;
-        return Flux.fromArray(shards).flatMap(s -> s.pool.disposeLater()).then(Mono.defer(() -> {
+        return shards.disposeLater().then(Mono.defer(() -> {
             // closing ends here: what is still lent out (work past its grace, a subscriber that never cancels)
             // is closed now, not left open on the server until the work ends, if it ever does
             List<Connection> held = List.copyOf(open);

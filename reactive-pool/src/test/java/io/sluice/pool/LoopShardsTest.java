@@ -102,8 +102,8 @@ class LoopShardsTest {
 
     @Test
     void shareSplitsATotalWithTheRemainderFirst() {
-        assertThat(List.of(LanePool.share(5, 2, 0), LanePool.share(5, 2, 1))).containsExactly(3, 2);
-        assertThat(List.of(LanePool.share(1, 2, 0), LanePool.share(1, 2, 1))).containsExactly(1, 0);
-        assertThat(LanePool.share(16, 1, 0)).isEqualTo(16);
+        assertThat(List.of(LoopShards.share(5, 2, 0), LoopShards.share(5, 2, 1))).containsExactly(3, 2);
+        assertThat(List.of(LoopShards.share(1, 2, 0), LoopShards.share(1, 2, 1))).containsExactly(1, 0);
+        assertThat(LoopShards.share(16, 1, 0)).isEqualTo(16);
     }
 }
