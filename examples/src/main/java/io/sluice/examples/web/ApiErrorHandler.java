@@ -31,6 +31,8 @@ public class ApiErrorHandler implements WebExceptionHandler {
 
     private final List<HttpMessageWriter<?>> writers;
     private final MealPlannerProperties props;
+    /** Sheds and timeouts: expected under load, by the thousand a second under overload; a line a second at most. */
+    private final ThrottledLog overload = new ThrottledLog(log, java.time.Duration.ofSeconds(1));
 
     public ApiErrorHandler(ServerCodecConfigurer codecs, MealPlannerProperties props) {
         this.writers = codecs.getWriters();
@@ -75,13 +77,13 @@ public class ApiErrorHandler implements WebExceptionHandler {
     }
 
 
-    private static void log(ServerWebExchange exchange, ApiError e, Throwable error) {
+    private void log(ServerWebExchange exchange, ApiError e, Throwable error) {
         String request = exchange.getRequest().getMethod() + " " + exchange.getRequest().getPath();
         if (e.status().is5xxServerError() && e.status().value() == 500) {
             log.error("{}: {}", request, error.toString(), error);
         } else if (e.status().is5xxServerError()) {
-            // overload and timeouts: expected under load, one line each, no stack trace
-            log.warn("{}: {} {}", request, e.status().value(), error.getMessage());
+            // overload and timeouts: no stack trace, and at most a line a second with how many there were
+            overload.warn(request, e.status().value(), error.getMessage());
         } else {
             log.debug("{}: {} {}", request, e.status().value(), error.getMessage());
         }
