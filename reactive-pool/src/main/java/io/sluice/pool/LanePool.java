@@ -268,8 +268,7 @@ final class LanePool {
                                      LaneMeters.@org.jspecify.annotations.Nullable Op op, long queued) {
         LoopShards.Shard shard = shards.pick();
         int limit = config.maxPendingAcquires();
-        if (shards.several() && limit > 0 && shard.spare() <= 0 && shards.pending() >= limit) {
-            // each shard bounds its own waiters by the lane's limit; the lane's limit is on them all
+        if (shards.pendingLimitReached(shard, limit)) {
             return Mono.error(acquireFailure(new PoolAcquirePendingLimitException(limit), start));
         }
         Mono<PooledRef<Connection>> ref = shard.pool().acquire(wait);

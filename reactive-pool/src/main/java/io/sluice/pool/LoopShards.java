@@ -23,13 +23,11 @@ final class LoopShards {
         /** Size bounds; the maximum changes on a resize. */
         final ResizableAllocation allocation;
         private final InstrumentedPool<Connection> pool;
-        private final boolean several;
         /** The loop's thread, known once a connection has been opened on it. */
         private volatile @Nullable Thread thread;
 
-        private Shard(int index, int min, int max, boolean several, Function<Shard, InstrumentedPool<Connection>> build) {
+        private Shard(int index, int min, int max, Function<Shard, InstrumentedPool<Connection>> build) {
             this.index = index;
-            this.several = several;
             this.allocation = new ResizableAllocation(min, max);
             this.pool = build.apply(this);
         }
@@ -41,13 +39,13 @@ final class LoopShards {
         /** A connection of this shard was opened: the driver emits it on its loop's thread, which is noted. */
         void opened() {
             Thread t = Thread.currentThread();
-            if (several && thread == null && t.getName().startsWith("sluice-")) {
+            if (thread == null && t.getName().startsWith("sluice-")) {
                 thread = t;
             }
         }
 
         /** Connections it can hand out without a wait: idle ones and those it may still open, less the callers waiting. */
-        int spare() {
+        private int spare() {
             InstrumentedPool.PoolMetrics m = pool.metrics();
             return m.idleSize() + allocation.permitMaximum() - allocation.permitGranted() - m.pendingAcquireSize();
         }
@@ -59,10 +57,8 @@ final class LoopShards {
          */
         private int rank(Thread caller) {
             InstrumentedPool.PoolMetrics m = pool.metrics();
-            int pending = m.pendingAcquireSize();
-            int idle = m.idleSize();
-            int spare = idle + allocation.permitMaximum() - allocation.permitGranted() - pending;
-            int tier = idle > pending ? 2 : spare > 0 ? 1 : 0;
+            int spare = spare();
+            int tier = m.idleSize() > m.pendingAcquireSize() ? 2 : spare > 0 ? 1 : 0;
             return (tier << 28) + (thread == caller ? 1 << 27 : 0) + Math.max(-(1 << 26), Math.min(1 << 26, spare));
         }
     }
@@ -73,7 +69,7 @@ final class LoopShards {
     LoopShards(int n, int min, int max, Function<Shard, InstrumentedPool<Connection>> build) {
         this.shards = new Shard[n];
         for (int k = 0; k < n; k++) {
-            shards[k] = new Shard(k, share(min, n, k), share(max, n, k), n > 1, build);
+            shards[k] = new Shard(k, share(min, n, k), share(max, n, k), build);
         }
     }
 
@@ -82,8 +78,13 @@ final class LoopShards {
         return total / n + (k < total % n ? 1 : 0);
     }
 
-    boolean several() {
-        return shards.length > 1;
+    /**
+     * Whether a caller given {@code chosen} must be refused at once: it would wait there, and {@code limit} callers
+     * (the lane's maxPendingAcquires, above 0) already wait at the shards together. Each shard's own pool bounds its
+     * waiters by the same limit, which is the whole check with one shard.
+     */
+    boolean pendingLimitReached(Shard chosen, int limit) {
+        return shards.length > 1 && limit > 0 && chosen.spare() <= 0 && pending() >= limit;
     }
 
     /**
@@ -112,7 +113,7 @@ final class LoopShards {
     }
 
     /** Callers waiting at the shards for a connection. */
-    int pending() {
+    private int pending() {
         int n = 0;
         for (Shard s : shards) {
             n += s.pool.metrics().pendingAcquireSize();
